@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Strict settings applied to every first-party target in one place (the swift-log shape).
+let strictSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "dca-backtest",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dca-backtest", targets: ["dca-backtest"]),
+        .library(name: "MarketData", targets: ["MarketData"]),
+        .library(name: "Backtesting", targets: ["Backtesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.8.2")),
+        .package(url: "https://github.com/apple/swift-log", .upToNextMajor(from: "1.16.2")),
+        .package(url: "https://github.com/groue/GRDB.swift", .upToNextMajor(from: "7.10.0")),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", .upToNextMinor(from: "0.9.20")),
+        .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
+        .package(url: "https://github.com/ordo-one/benchmark", .upToNextMajor(from: "1.38.1"), traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // C libraries from Debian packages (libcsv-dev, zlib1g-dev); libcsv ships no pkg-config file.
+        .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
+        .systemLibrary(name: "CGzip", path: "Sources/CGzip"),
+
+        // Candles: file formats, libcsv ingestion, timestamp units, validation. No strategy.
+        .target(
+            name: "MarketData",
+            dependencies: [
+                "CLibCSV", "CGzip",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The bot configuration, its validation and the ladder math. No I/O.
+        .target(name: "DCAStrategy"),
+        // Equity-curve and deal statistics: pure functions.
+        .target(name: "Analytics"),
+        // The engine loop: deals, orders, fills along the bar path, fees, balances.
+        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics"]),
+        // SQLite schema, migrations and the run writer.
+        .target(
+            name: "Persistence",
+            dependencies: [
+                "Backtesting", "DCAStrategy", "Analytics", "MarketData",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Text, JSON, Markdown and HTML (inline SVG) reports.
+        .target(name: "Reports", dependencies: ["Backtesting", "DCAStrategy", "Analytics", "MarketData"]),
+        // The subcommands, as a library so tests can drive them.
+        .target(
+            name: "BacktestCommands",
+            dependencies: [
+                "MarketData", "DCAStrategy", "Backtesting", "Analytics", "Persistence", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "dca-backtest", dependencies: ["BacktestCommands"]),
+
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData"]),
+        .testTarget(name: "DCAStrategyTests", dependencies: ["DCAStrategy"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
+        .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                "Backtesting", "MarketData", "DCAStrategy", "Persistence",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSwiftSettings
+}

@@ -1,0 +1,98 @@
+import Analytics
+import DCAStrategy
+import MarketData
+
+/// The engine version: part of every `run_id`, so results of a changed engine are new runs.
+public let engineVersion = "dca-backtest-engine/1.0.0"
+
+/// The outcome of one backtest: the order log, the deals, the equity curve and the metrics.
+public struct BacktestResult: Sendable {
+    public var configuration: BotConfiguration
+    public var candles: CandleSeries
+    /// Every order in creation order.
+    public var orders: [OrderRecord]
+    public var deals: [DealRecord]
+    /// Equity at each bar's close, quote currency.
+    public var equity: [Double]
+    public var metrics: BacktestMetrics
+    /// Final balances, quote and base currency.
+    public var quoteFree: Double
+    public var quoteLocked: Double
+    public var baseFree: Double
+    public var baseLocked: Double
+
+    /// The open deal at the end of the run, if any.
+    public var openDeal: DealRecord? { deals.last.flatMap { $0.closedBar == nil ? $0 : nil } }
+}
+
+/// Runs backtests.
+public enum Backtester {
+    /// Backtests `configuration` over `candles`.
+    ///
+    /// The configuration must be valid (``BotConfiguration/validate()``); the candles as
+    /// ``CandleLoader`` delivers them (ascending, valid). Deterministic: the same inputs give
+    /// the same result bit for bit.
+    /// - Complexity: O(bars + orders).
+    public static func run(configuration: BotConfiguration, candles: CandleSeries) -> BacktestResult {
+        var engine = DCAEngine(configuration: configuration)
+        engine.run(candles: candles)
+        let metrics = computeMetrics(engine: engine, candles: candles)
+        return BacktestResult(
+            configuration: configuration, candles: candles, orders: engine.orders, deals: engine.deals, equity: engine.equity,
+            metrics: metrics, quoteFree: engine.quoteFree, quoteLocked: engine.quoteLocked, baseFree: engine.baseFree,
+            baseLocked: engine.baseLocked
+        )
+    }
+
+    static func computeMetrics(engine: DCAEngine, candles: CandleSeries) -> BacktestMetrics {
+        let c = engine.configuration
+        let initial = c.initialBalance
+        let finalEquity = engine.equity.last ?? initial
+        let intervalNanoseconds = candles.intervalNanoseconds
+        let intervalSeconds = intervalNanoseconds.map { Double($0) / 1e9 }
+        let periodsPerYear = c.periodsPerYear ?? intervalSeconds.map { 365 * 86_400 / $0 }
+        let returns = EquityCurveStatistics.returns(equity: engine.equity, initialBalance: initial)
+        var sharpe: Double? = nil
+        var sortino: Double? = nil
+        var sharpeDaily: Double? = nil
+        var undefinedReason: String? = nil
+        if let periodsPerYear {
+            let rf = EquityCurveStatistics.riskFreePerPeriod(yearly: c.riskFreeRate, periodsPerYear: periodsPerYear)
+            sharpe = EquityCurveStatistics.sharpeRatio(returns: returns, periodsPerYear: periodsPerYear, riskFreePerPeriod: rf)
+            sortino = EquityCurveStatistics.sortinoRatio(returns: returns, periodsPerYear: periodsPerYear, riskFreePerPeriod: rf)
+            if sharpe == nil { undefinedReason = returns.count < 2 ? "fewer than 2 bars" : "zero variance" }
+            let daily = EquityCurveStatistics.dailyEquity(openTimes: candles.openTimes, equity: engine.equity)
+            let dailyReturns = EquityCurveStatistics.returns(equity: daily, initialBalance: initial)
+            let rfDaily = EquityCurveStatistics.riskFreePerPeriod(yearly: c.riskFreeRate, periodsPerYear: 365)
+            sharpeDaily = EquityCurveStatistics.sharpeRatio(returns: dailyReturns, periodsPerYear: 365, riskFreePerPeriod: rfDaily)
+        } else {
+            undefinedReason = "fewer than 2 bars"
+        }
+        let maxDrawdown = EquityCurveStatistics.maxDrawdown(equity: engine.equity, initialBalance: initial)
+        var cagr: Double? = nil
+        if let intervalSeconds {
+            let years = Double(candles.count) * intervalSeconds / (365 * 86_400)
+            cagr = EquityCurveStatistics.compoundAnnualGrowthRate(initialBalance: initial, finalEquity: finalEquity, years: years)
+        }
+        let calmar = cagr.flatMap { maxDrawdown > 0 ? $0 / maxDrawdown : nil }
+        let closed = engine.deals.filter { $0.closedBar != nil }
+        let pnls = closed.map(\.realizedPnL)
+        let durations = closed.map { Double(candles.openTimes[$0.closedBar!] - candles.openTimes[$0.openedBar]) / 1e9 }
+        let filled = engine.orders.filter { $0.status == .filled }.count
+        let rejected = engine.orders.filter { $0.status == .rejected }.count
+        let buyAndHold = candles.isEmpty ? nil : candles.closes[candles.count - 1] / candles.opens[0] - 1
+        let totalPnL = finalEquity - initial
+        return BacktestMetrics(
+            initialBalance: initial, finalEquity: finalEquity, totalPnL: totalPnL, realizedPnL: engine.realizedPnL,
+            unrealizedPnL: totalPnL - engine.realizedPnL, totalReturn: totalPnL / initial, maxDrawdown: maxDrawdown,
+            realizedMaxDrawdown: engine.realizedMaxDrawdown, sharpeRatio: sharpe, sharpeRatioDaily: sharpeDaily, sortinoRatio: sortino,
+            sharpeUndefinedReason: undefinedReason, compoundAnnualGrowthRate: cagr, calmarRatio: calmar, feesPaid: engine.feesPaid,
+            dealsOpened: engine.dealNumber, dealsClosed: closed.count, winRate: DealStatistics.winRate(pnls),
+            profitFactor: DealStatistics.profitFactor(pnls), averageDealDurationSeconds: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count),
+            longestDealDurationSeconds: durations.max(), maxSafetyOrdersUsed: engine.maxSafetyUsed, maxCapitalInUse: engine.maxCapitalInUse,
+            exposure: candles.isEmpty ? 0 : Double(engine.barsInPosition) / Double(candles.count), buyAndHoldReturn: buyAndHold,
+            totalTrades: filled, rejectedOrders: rejected, periodsPerYear: periodsPerYear, intervalSeconds: intervalSeconds,
+            candles: candles.count
+        )
+    }
+}

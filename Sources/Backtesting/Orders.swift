@@ -1,0 +1,91 @@
+/// Which side of the book an order is on.
+public enum OrderSide: String, Sendable, Codable { case buy, sell }
+
+/// How an order executes (STORAGE.md `order_type`).
+public enum OrderType: String, Sendable, Codable {
+    case market
+    case limit
+    case stopMarket = "stop_market"
+}
+
+/// Where an order is at the end of the run (STORAGE.md `status`).
+public enum OrderStatus: String, Sendable, Codable {
+    /// Still resting at the end of the run.
+    case new
+    case filled
+    /// Replaced (take profit, stop loss after a buy) or cancelled when the deal closed.
+    case cancelled
+    /// Refused when placed or executed: see the record's `reason`, `needed` and `available`.
+    case rejected
+}
+
+/// What an order is for in the DCA bot (STORAGE.md `role`).
+public enum OrderRole: String, Sendable, Codable {
+    case base
+    case safety
+    case takeProfit = "take_profit"
+    case trailingTakeProfit = "trailing_take_profit"
+    case stopLoss = "stop_loss"
+    case recurring
+}
+
+/// One order of a run, as it stands at the end of the run (one `order_logs` row).
+///
+/// Prices are in quote currency per unit of base; quantities in base currency; `fees` in quote
+/// currency (a fee taken in base is valued at the fill price). Times are bar indices into the
+/// run's candles (the bar in whose time the event happened).
+public struct OrderRecord: Sendable, Equatable {
+    /// Creation order within the run, from 0.
+    public var sequence: Int
+    /// The deal (1-based) this order belongs to; `nil` for a base order rejected before a deal opened.
+    public var deal: Int?
+    public var role: OrderRole
+    public var side: OrderSide
+    public var type: OrderType
+    public var status: OrderStatus
+    /// Limit or stop price; `nil` for market orders.
+    public var price: Double?
+    /// Quantity ordered (base currency).
+    public var quantity: Double
+    public var filledQuantity: Double
+    /// Average fill price; `nil` when not filled.
+    public var averagePrice: Double?
+    /// Fees paid, in quote currency.
+    public var fees: Double
+    /// Bar index at which the order was created.
+    public var createdBar: Int
+    /// Bar index at which it filled.
+    public var filledBar: Int?
+    /// 1-based index in the safety-order ladder for safety orders.
+    public var safetyOrderIndex: Int?
+    /// Why the order was rejected.
+    public var reason: String?
+    /// For rejections for want of funds: the amount needed and the amount available (quote for
+    /// buys, base for sells).
+    public var needed: Double?
+    public var available: Double?
+}
+
+/// One deal: from the base order's fill to the sale of its position.
+public struct DealRecord: Sendable, Equatable {
+    /// 1-based deal number within the run.
+    public var number: Int
+    public var openedBar: Int
+    /// `nil` while the deal is still open at the end of the run.
+    public var closedBar: Int?
+    public var safetyOrdersFilled: Int
+    /// Average entry price: `sum(fill_price * fill_qty) / qty held`.
+    public var averageEntry: Double
+    /// Base quantity bought and held (net of fees taken in base).
+    public var quantity: Double
+    /// Quote spent on buys, fees included.
+    public var cost: Double
+    /// Quote received from the sale, fees deducted (0 while open).
+    public var proceeds: Double
+    /// `proceeds - cost` for a closed deal; 0 while open.
+    public var realizedPnL: Double
+    /// Fees of the deal's fills, quote currency.
+    public var fees: Double
+    /// `take_profit`, `trailing_take_profit`, `stop_loss`, or `nil` while open.
+    public var closeReason: OrderRole?
+}

@@ -1,0 +1,305 @@
+import Foundation
+
+/// A configuration that cannot be used, with every problem found.
+///
+/// Thrown by ``BotConfiguration/decode(json:)`` and ``BotConfiguration/validate()`` before any
+/// data is read. Each problem names the key, the value and the allowed range.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var problems: [String]
+    public init(problems: [String]) { self.problems = problems }
+    /// One paragraph.
+    public var description: String {
+        "Invalid bot configuration: " + problems.joined(separator: "; ") + "."
+    }
+}
+
+extension BotConfiguration {
+    /// Decodes and validates a configuration from JSON text.
+    /// - Throws: ``ConfigurationError`` listing unknown keys, wrong types, missing required
+    ///   keys and out-of-range values, all in one message.
+    public static func decode(json: Data) throws(ConfigurationError) -> BotConfiguration {
+        let object: JSONInput
+        do {
+            object = try JSONDecoder().decode(JSONInput.self, from: json)
+        } catch {
+            throw ConfigurationError(problems: ["the file is not valid JSON (\(JSONInput.explain(error)))"])
+        }
+        guard case .object(let dictionary) = object else {
+            throw ConfigurationError(problems: ["the configuration must be a JSON object of keys and values"])
+        }
+        return try decode(dictionary: dictionary)
+    }
+
+    /// Decodes and validates a configuration from a parsed JSON object.
+    public static func decode(dictionary: [String: JSONInput]) throws(ConfigurationError) -> BotConfiguration {
+        var reader = KeyReader(dictionary: dictionary)
+        for key in dictionary.keys.sorted() where !knownKeys.contains(key) {
+            let suggestion = knownKeys.min { editDistance($0, key) < editDistance($1, key) }
+            let hint = suggestion.map { editDistance($0, key) <= 3 ? " (did you mean `\($0)`?)" : "" } ?? ""
+            reader.problems.append("unknown key `\(key)`\(hint)")
+        }
+        let mode = reader.enumeration("mode", BotMode.self, default: .safetyOrders)
+        let symbol = reader.string("symbol", required: true) ?? ""
+        let maxSafetyOrders = reader.integer("max_safety_orders", default: 5)
+        var configuration = BotConfiguration(
+            name: reader.string("name") ?? "\(symbol) DCA bot",
+            symbol: symbol,
+            quoteCurrency: reader.string("quote_currency") ?? quoteCurrency(ofSymbol: symbol),
+            initialBalance: reader.number("initial_balance", required: true) ?? 0,
+            mode: mode,
+            baseOrderSize: reader.number("base_order_size", required: true) ?? 0,
+            safetyOrderSize: reader.number("safety_order_size") ?? 200,
+            maxSafetyOrders: maxSafetyOrders,
+            maxActiveSafetyOrders: reader.integer("max_active_safety_orders", default: maxSafetyOrders),
+            priceDeviation: reader.number("price_deviation") ?? 0.01,
+            safetyOrderStepScale: reader.number("safety_order_step_scale") ?? 1.5,
+            safetyOrderVolumeScale: reader.number("safety_order_volume_scale") ?? 2.0,
+            takeProfit: reader.number("take_profit", required: mode == .safetyOrders),
+            takeProfitType: reader.enumeration("take_profit_type", TakeProfitType.self, default: .total),
+            trailingDeviation: reader.number("trailing_deviation"),
+            stopLoss: reader.number("stop_loss"),
+            stopLossTimeoutBars: reader.integer("stop_loss_timeout_bars", default: 0),
+            cooldownBars: reader.integer("cooldown_bars", default: 0),
+            maxDeals: reader.optionalInteger("max_deals"),
+            feeRate: reader.number("fee_rate") ?? 0.001,
+            makerFeeRate: reader.number("maker_fee_rate"),
+            feeCurrency: reader.enumeration("fee_currency", FeeCurrency.self, default: .quote),
+            slippageBasisPoints: reader.number("slippage_bps") ?? 0,
+            tickSize: reader.number("tick_size"),
+            stepSize: reader.number("step_size"),
+            minNotional: reader.number("min_notional"),
+            minQty: reader.number("min_qty"),
+            fillModel: reader.fillModel(),
+            periodsPerYear: reader.number("periods_per_year"),
+            riskFreeRate: reader.number("risk_free_rate") ?? 0,
+            orderSize: 0,
+            everyBars: reader.integer("every_bars", default: 1),
+            schedule: reader.string("schedule")
+        )
+        configuration.orderSize = reader.number("order_size") ?? configuration.baseOrderSize
+        var problems = reader.problems
+        if problems.isEmpty {
+            problems += configuration.validationProblems()
+        }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return configuration
+    }
+
+    /// Checks every value against its allowed range.
+    /// - Throws: ``ConfigurationError`` with every problem.
+    public func validate() throws(ConfigurationError) {
+        let problems = validationProblems()
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+    }
+
+    /// Every out-of-range value, each naming its key, its value and the allowed range.
+    public func validationProblems() -> [String] {
+        var problems: [String] = []
+        func show(_ value: Double) -> String { JSONValue.format(value) }
+        func positive(_ key: String, _ value: Double?) {
+            if let value, !(value.isFinite && value > 0) { problems.append("`\(key)` is \(show(value)); it must be > 0") }
+        }
+        func fraction(_ key: String, _ value: Double?, closedLow: Bool = false) {
+            guard let value else { return }
+            let ok = value.isFinite && (closedLow ? value >= 0 : value > 0) && value < 1
+            if !ok { problems.append("`\(key)` is \(show(value)); it must be in \(closedLow ? "[0" : "(0"), 1)") }
+        }
+        if symbol.isEmpty { problems.append("`symbol` must not be empty") }
+        positive("initial_balance", initialBalance)
+        positive("base_order_size", baseOrderSize)
+        fraction("fee_rate", feeRate, closedLow: true)
+        fraction("maker_fee_rate", makerFeeRate, closedLow: true)
+        if !(slippageBasisPoints.isFinite && slippageBasisPoints >= 0 && slippageBasisPoints < 10_000) {
+            problems.append("`slippage_bps` is \(show(slippageBasisPoints)); it must be in [0, 10000)")
+        }
+        positive("tick_size", tickSize)
+        positive("step_size", stepSize)
+        positive("min_notional", minNotional)
+        positive("min_qty", minQty)
+        positive("periods_per_year", periodsPerYear)
+        if !(riskFreeRate.isFinite && riskFreeRate > -1 && riskFreeRate < 10) {
+            problems.append("`risk_free_rate` is \(show(riskFreeRate)); it must be in (-1, 10)")
+        }
+        if let takeProfit, !(takeProfit.isFinite && takeProfit > 0 && takeProfit <= 10) {
+            problems.append("`take_profit` is \(show(takeProfit)); it must be in (0, 10]")
+        }
+        fraction("trailing_deviation", trailingDeviation)
+        fraction("stop_loss", stopLoss)
+        if stopLossTimeoutBars < 0 { problems.append("`stop_loss_timeout_bars` is \(stopLossTimeoutBars); it must be >= 0") }
+        if cooldownBars < 0 { problems.append("`cooldown_bars` is \(cooldownBars); it must be >= 0") }
+        if let maxDeals, maxDeals < 1 { problems.append("`max_deals` is \(maxDeals); it must be >= 1 (or null for no cap)") }
+        if let minNotional, minNotional > 0, baseOrderSize < minNotional {
+            problems.append("the base order (`base_order_size` \(show(baseOrderSize))) is below `min_notional` \(show(minNotional))")
+        }
+        if baseOrderSize > initialBalance && initialBalance > 0 {
+            problems.append("`base_order_size` \(show(baseOrderSize)) exceeds `initial_balance` \(show(initialBalance)): no deal could ever start")
+        }
+        switch mode {
+        case .safetyOrders:
+            if maxSafetyOrders < 0 || maxSafetyOrders > 1000 {
+                problems.append("`max_safety_orders` is \(maxSafetyOrders); it must be in [0, 1000]")
+            }
+            if maxSafetyOrders > 0 {
+                if !(safetyOrderSize.isFinite && safetyOrderSize > 0) {
+                    problems.append("`safety_order_size` is \(show(safetyOrderSize)); it must be > 0 when `max_safety_orders` > 0")
+                }
+                if maxActiveSafetyOrders < 1 || maxActiveSafetyOrders > maxSafetyOrders {
+                    problems.append("`max_active_safety_orders` is \(maxActiveSafetyOrders); it must be in [1, max_safety_orders = \(maxSafetyOrders)]")
+                }
+                fraction("price_deviation", priceDeviation)
+                positive("safety_order_step_scale", safetyOrderStepScale)
+                positive("safety_order_volume_scale", safetyOrderVolumeScale)
+                if priceDeviation > 0 && priceDeviation < 1 && safetyOrderStepScale > 0 && safetyOrderStepScale.isFinite,
+                   maxSafetyOrders >= 1 && maxSafetyOrders <= 1000 {
+                    let deepest = Ladder.cumulativeDeviation(k: maxSafetyOrders, priceDeviation: priceDeviation, stepScale: safetyOrderStepScale)
+                    if !(deepest < 1) {
+                        problems.append("the deepest safety order's deviation D_\(maxSafetyOrders) = \(show(deepest)) must stay below 1 (its price would be at or below 0): lower `price_deviation`, `safety_order_step_scale` or `max_safety_orders`")
+                    }
+                }
+                if let minNotional, safetyOrderSize > 0, safetyOrderVolumeScale > 0 {
+                    for k in 1...min(maxSafetyOrders, 1000) {
+                        let size = safetyOrderSize * pow(safetyOrderVolumeScale, Double(k - 1))
+                        if size < minNotional {
+                            problems.append("safety order \(k) (quote size \(show(size))) is below `min_notional` \(show(minNotional))")
+                            break
+                        }
+                    }
+                }
+            }
+            if takeProfit == nil { problems.append("`take_profit` is required in mode `safety_orders`") }
+        case .recurring:
+            positive("order_size", orderSize)
+            if everyBars < 1 { problems.append("`every_bars` is \(everyBars); it must be >= 1") }
+            if let schedule, RecurringSchedule(text: schedule) == nil {
+                problems.append("`schedule` is \"\(schedule)\"; it must be a number of hours, days or weeks such as \"12h\", \"1d\" or \"1w\"")
+            }
+            if let minNotional, orderSize < minNotional {
+                problems.append("the recurring buy (`order_size` \(show(orderSize))) is below `min_notional` \(show(minNotional))")
+            }
+        }
+        return problems
+    }
+
+    /// The configuration with every default resolved, keys in INTERFACE.md's order: the
+    /// canonical form hashed into `bot_id` and stored in `bots.config`.
+    public var canonicalJSON: JSONValue {
+        func number(_ v: Double?) -> JSONValue { JSONValue.optional(v) }
+        func integer(_ v: Int?) -> JSONValue { v.map { .integer(Int64($0)) } ?? .null }
+        var pairs: [(String, JSONValue)] = [
+            ("name", .string(name)), ("symbol", .string(symbol)), ("quote_currency", .string(quoteCurrency)),
+            ("initial_balance", number(initialBalance)), ("mode", .string(mode.rawValue)),
+            ("base_order_size", number(baseOrderSize)),
+        ]
+        switch mode {
+        case .safetyOrders:
+            pairs += [
+                ("safety_order_size", number(safetyOrderSize)), ("max_safety_orders", integer(maxSafetyOrders)),
+                ("max_active_safety_orders", integer(maxActiveSafetyOrders)), ("price_deviation", number(priceDeviation)),
+                ("safety_order_step_scale", number(safetyOrderStepScale)),
+                ("safety_order_volume_scale", number(safetyOrderVolumeScale)),
+            ]
+        case .recurring:
+            pairs += [("order_size", number(orderSize)), ("every_bars", integer(everyBars)), ("schedule", schedule.map { .string($0) } ?? .null)]
+        }
+        pairs += [
+            ("take_profit", number(takeProfit)), ("take_profit_type", .string(takeProfitType.rawValue)),
+            ("trailing_deviation", number(trailingDeviation)), ("stop_loss", number(stopLoss)),
+            ("stop_loss_timeout_bars", integer(stopLossTimeoutBars)), ("cooldown_bars", integer(cooldownBars)),
+            ("max_deals", integer(maxDeals)), ("fee_rate", number(feeRate)), ("maker_fee_rate", number(makerFeeRate)),
+            ("fee_currency", .string(feeCurrency.rawValue)), ("slippage_bps", number(slippageBasisPoints)),
+            ("tick_size", number(tickSize)), ("step_size", number(stepSize)), ("min_notional", number(minNotional)),
+            ("min_qty", number(minQty)), ("fill_model", .string(fillModel.rawValue)),
+            ("periods_per_year", number(periodsPerYear)), ("risk_free_rate", number(riskFreeRate)),
+        ]
+        return .object(pairs)
+    }
+
+    /// Quote capital one full deal needs: base order plus every safety order (fees excluded).
+    public var requiredCapital: Double {
+        guard mode == .safetyOrders else { return orderSize }
+        return Ladder.capitalPerDeal(baseOrderSize: baseOrderSize, safetyOrderSize: safetyOrderSize, volumeScale: safetyOrderVolumeScale, maxSafetyOrders: maxSafetyOrders)
+    }
+}
+
+/// Reads typed values out of a JSON object, collecting problems instead of stopping.
+struct KeyReader {
+    let dictionary: [String: JSONInput]
+    var problems: [String] = []
+
+    func raw(_ key: String) -> JSONInput? {
+        guard let value = dictionary[key], value != .null else { return nil }
+        return value
+    }
+
+    mutating func number(_ key: String, required: Bool = false) -> Double? {
+        guard let value = raw(key) else {
+            if required { problems.append("`\(key)` is required") }
+            return nil
+        }
+        if case .number(let n) = value { return n }
+        problems.append("`\(key)` must be a number, not \(value.summary)")
+        return nil
+    }
+
+    mutating func integer(_ key: String, default defaultValue: Int) -> Int {
+        optionalInteger(key) ?? defaultValue
+    }
+
+    mutating func optionalInteger(_ key: String) -> Int? {
+        guard let value = raw(key) else { return nil }
+        if case .number(let d) = value, d == d.rounded(), abs(d) < 1e9 { return Int(d) }
+        problems.append("`\(key)` must be a whole number, not \(value.summary)")
+        return nil
+    }
+
+    mutating func string(_ key: String, required: Bool = false) -> String? {
+        guard let value = raw(key) else {
+            if required { problems.append("`\(key)` is required") }
+            return nil
+        }
+        if case .string(let s) = value { return s }
+        problems.append("`\(key)` must be text, not \(value.summary)")
+        return nil
+    }
+
+    mutating func enumeration<E: RawRepresentable<String>>(_ key: String, _ type: E.Type, default defaultValue: E) -> E {
+        guard let text = string(key) else { return defaultValue }
+        if let value = E(rawValue: text) { return value }
+        let allowed: [String]
+        switch key {
+        case "mode": allowed = ["safety_orders", "recurring"]
+        case "take_profit_type": allowed = ["total", "base"]
+        case "fee_currency": allowed = ["quote", "base"]
+        default: allowed = []
+        }
+        problems.append("`\(key)` is \"\(text)\"; it must be one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", "))")
+        return defaultValue
+    }
+
+    mutating func fillModel() -> FillModel {
+        guard let text = string("fill_model") else { return .pessimistic }
+        if let value = FillModel(rawValue: text) { return value }
+        if text == "detail" {
+            problems.append("`fill_model` \"detail\" (a finer candle series inside each bar) is not supported by this version; use \"pessimistic\", \"ohlc\", \"olhc\" or \"adaptive\"")
+        } else {
+            problems.append("`fill_model` is \"\(text)\"; it must be one of \"pessimistic\", \"ohlc\", \"olhc\", \"adaptive\"")
+        }
+        return .pessimistic
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,159 @@
+import CLibCSV
+
+/// Loads candle files into a validated ``CandleSeries`` (SEMANTICS.md section 1).
+///
+/// Rows are tokenised by libcsv and validated as they are read: every price finite and > 0,
+/// volume >= 0, `low <= min(open, close)`, `high >= max(open, close)`, open times plausible
+/// (1970-01-02 .. 2200-01-01). Epoch units are detected per value and every change is
+/// reported. Rows all ascending are kept; all descending are reversed; otherwise the file is
+/// refused unless ``LoadOptions/sort``. Exact duplicates are dropped and counted; two
+/// different rows with one open time are an error naming both lines.
+public enum CandleLoader {
+    /// Problems listed in one error; the rest are counted.
+    public static let maximumProblemsReported = 20
+    /// Unit changes listed in a report; the rest are counted.
+    public static let maximumUnitChangesListed = 20
+
+    /// Loads one or more files of one symbol as one series: each file is validated on its own,
+    /// the files are ordered by their first bar and checked as one series (overlapping rows
+    /// that are equal are dropped, rows that differ are an error naming both).
+    /// - Throws: ``CandleDataError`` naming file, line, column and reason of every problem.
+    public static func load(paths: [String], options: LoadOptions = LoadOptions()) throws(CandleDataError) -> LoadedCandles {
+        var parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)] = []
+        for path in paths {
+            let bytes: [UInt8]
+            let verified: Bool
+            do {
+                (bytes, verified) = try InputFile.read(path: path)
+            } catch let error as CandleDataError {
+                throw error
+            } catch {
+                throw CandleDataError(problems: [DataProblem(file: path, line: nil, column: nil, reason: "\(error)")], advice: "")
+            }
+            var part = try parse(bytes: bytes, file: path, options: options)
+            part.report.checksumVerified = verified
+            parts.append(part)
+        }
+        return try merge(parts)
+    }
+
+    /// Loads candles from bytes already in memory (tests, benchmarks), as if read from `file`.
+    public static func load(bytes: [UInt8], file: String = "<memory>", options: LoadOptions = LoadOptions()) throws(CandleDataError) -> LoadedCandles {
+        let part = try parse(bytes: bytes, file: file, options: options)
+        return try merge([part])
+    }
+
+    static func merge(_ parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)]) throws(CandleDataError) -> LoadedCandles {
+        let nonEmpty = parts.enumerated().filter { !$0.element.series.isEmpty }
+        let ordered = nonEmpty.sorted { a, b in
+            let ta = a.element.series.openTimes[0], tb = b.element.series.openTimes[0]
+            return ta != tb ? ta < tb : a.offset < b.offset
+        }
+        if ordered.count <= 1 {
+            return LoadedCandles(series: ordered.first?.element.series ?? CandleSeries(), files: parts.map(\.report), overlapDuplicatesDropped: 0)
+        }
+        var total = 0
+        for part in ordered { total += part.element.series.count }
+        // Concatenate with (file, line) provenance; sort only if the files overlap.
+        var rows: [(time: Int64, file: Int, index: Int)] = []
+        var needsSort = false
+        var previousLast = Int64.min
+        for part in ordered {
+            if part.element.series.openTimes[0] <= previousLast { needsSort = true }
+            previousLast = part.element.series.openTimes.last!
+        }
+        var series = CandleSeries()
+        series.reserveCapacity(total)
+        var dropped = 0
+        if !needsSort {
+            for part in ordered {
+                let s = part.element.series
+                series.openTimes += s.openTimes
+                series.opens += s.opens
+                series.highs += s.highs
+                series.lows += s.lows
+                series.closes += s.closes
+                series.volumes += s.volumes
+            }
+        } else {
+            rows.reserveCapacity(total)
+            for part in ordered {
+                for i in 0..<part.element.series.count { rows.append((part.element.series.openTimes[i], part.offset, i)) }
+            }
+            rows.sort { $0.time != $1.time ? $0.time < $1.time : ($0.file != $1.file ? $0.file < $1.file : $0.index < $1.index) }
+            var problems: [DataProblem] = []
+            var lastKept: (file: Int, index: Int)? = nil
+            for row in rows {
+                let s = parts[row.file].series
+                if let last = lastKept, parts[last.file].series.openTimes[last.index] == row.time {
+                    let p = parts[last.file].series
+                    if p.opens[last.index] == s.opens[row.index] && p.highs[last.index] == s.highs[row.index]
+                        && p.lows[last.index] == s.lows[row.index] && p.closes[last.index] == s.closes[row.index]
+                        && p.volumes[last.index] == s.volumes[row.index] {
+                        dropped += 1
+                        continue
+                    }
+                    let firstLine = Int(parts[last.file].lines[last.index])
+                    problems.append(DataProblem(
+                        file: parts[row.file].report.file, line: Int(parts[row.file].lines[row.index]), column: nil,
+                        reason: "open time \(UTCTime.iso8601(nanoseconds: row.time)) is also on line \(firstLine) of \(parts[last.file].report.file) with different values (overlapping files disagree)"
+                    ))
+                    continue
+                }
+                series.append(openTime: row.time, open: s.opens[row.index], high: s.highs[row.index], low: s.lows[row.index], close: s.closes[row.index], volume: s.volumes[row.index])
+                lastKept = (row.file, row.index)
+            }
+            if !problems.isEmpty {
+                throw CandleDataError(
+                    problems: Array(problems.prefix(maximumProblemsReported)), moreProblems: max(0, problems.count - maximumProblemsReported),
+                    advice: "Remove the overlapping file or the rows that differ."
+                )
+            }
+        }
+        return LoadedCandles(series: series, files: parts.map(\.report), overlapDuplicatesDropped: dropped)
+    }
+
+    // MARK: - One file
+
+    static func parse(bytes: [UInt8], file: String, options: LoadOptions) throws(CandleDataError) -> (series: CandleSeries, lines: [Int32], report: FileLoadReport) {
+        let layoutResult: Result<ColumnLayout, DataProblem> = bytes.withUnsafeBytes { raw in
+            do throws(DataProblem) {
+                return .success(try ColumnLayout.detect(bytes: raw, file: file, forced: options.format))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let layout: ColumnLayout
+        switch layoutResult {
+        case .success(let value): layout = value
+        case .failure(let problem):
+            throw CandleDataError(problems: [problem], advice: "Give a file with a header naming time, open, high, low and close, or a Binance or Kraken file, or force the layout with --format.")
+        }
+
+        let state = UnsafeMutablePointer<RowReader>.allocate(capacity: 1)
+        state.initialize(to: RowReader(file: file, layout: layout, options: options, expectedRows: bytes.count / 60))
+        defer { state.deinitialize(count: 1); state.deallocate() }
+
+        let parser = UnsafeMutablePointer<csv_parser>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard csv_init(parser, UInt8(CSV_REPALL_NL)) == 0 else {
+            throw CandleDataError(problems: [DataProblem(file: file, line: nil, column: nil, reason: "libcsv could not start")], advice: "")
+        }
+        defer { csv_free(parser) }
+        let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
+            context!.assumingMemoryBound(to: RowReader.self).pointee.field(UnsafeRawPointer(data), length)
+        }
+        let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
+            context!.assumingMemoryBound(to: RowReader.self).pointee.endRow(terminator)
+        }
+        let parsed = bytes.withUnsafeBytes { raw in
+            csv_parse(parser, raw.baseAddress, raw.count, fieldCallback, rowCallback, state)
+        }
+        if parsed != bytes.count {
+            let message = String(cString: csv_strerror(csv_error(parser)))
+            throw CandleDataError(problems: [DataProblem(file: file, line: state.pointee.line, column: nil, reason: "CSV error: \(message)")], advice: "")
+        }
+        csv_fini(parser, fieldCallback, rowCallback, state)
+        return try state.pointee.finish()
+    }
+}

@@ -1,0 +1,90 @@
+/// A time-ordered series of candles of one symbol, stored column by column.
+///
+/// Each column is a contiguous array of `count` elements, so the engine loop walks plain memory:
+/// `openTimes[i]` is the bar's open time in nanoseconds since 1970-01-01T00:00:00Z (UTC), and
+/// `opens[i]`, `highs[i]`, `lows[i]`, `closes[i]` are prices in the quote currency,
+/// `volumes[i]` the traded quantity in the base currency (0 when the source has no volume).
+///
+/// Memory: 48 bytes per candle (one `Int64` and five `Double`s) plus the arrays' headers.
+///
+/// Invariants established by ``CandleLoader``: open times strictly increasing; every price finite
+/// and > 0; `low <= min(open, close)`, `high >= max(open, close)`; volume >= 0.
+public struct CandleSeries: Sendable, Equatable {
+    /// Bar open times, nanoseconds since the Unix epoch, UTC.
+    public var openTimes: [Int64]
+    public var opens: [Double]
+    public var highs: [Double]
+    public var lows: [Double]
+    public var closes: [Double]
+    public var volumes: [Double]
+
+    public init(
+        openTimes: [Int64] = [], opens: [Double] = [], highs: [Double] = [], lows: [Double] = [],
+        closes: [Double] = [], volumes: [Double] = []
+    ) {
+        precondition(
+            [opens.count, highs.count, lows.count, closes.count, volumes.count].allSatisfy { $0 == openTimes.count },
+            "every column of a CandleSeries must have the same length"
+        )
+        self.openTimes = openTimes
+        self.opens = opens
+        self.highs = highs
+        self.lows = lows
+        self.closes = closes
+        self.volumes = volumes
+    }
+
+    /// The number of candles.
+    @inlinable public var count: Int { openTimes.count }
+
+    @inlinable public var isEmpty: Bool { openTimes.isEmpty }
+
+    /// Reserves room for `capacity` candles in every column.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        openTimes.reserveCapacity(capacity)
+        opens.reserveCapacity(capacity)
+        highs.reserveCapacity(capacity)
+        lows.reserveCapacity(capacity)
+        closes.reserveCapacity(capacity)
+        volumes.reserveCapacity(capacity)
+    }
+
+    /// Appends one candle (times in nanoseconds, prices in quote currency).
+    @inlinable
+    public mutating func append(openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double) {
+        openTimes.append(openTime)
+        opens.append(open)
+        highs.append(high)
+        lows.append(low)
+        closes.append(close)
+        volumes.append(volume)
+    }
+
+    /// The bar interval: the most common spacing between consecutive open times, the smaller on
+    /// a tie (SEMANTICS.md section 1), in nanoseconds; `nil` for fewer than two candles.
+    public var intervalNanoseconds: Int64? {
+        CandleSeries.mostCommonSpacing(openTimes)
+    }
+
+    /// The most common positive difference between consecutive values, the smaller on a tie.
+    public static func mostCommonSpacing(_ times: [Int64]) -> Int64? {
+        guard times.count >= 2 else { return nil }
+        var spacings = [Int64]()
+        spacings.reserveCapacity(times.count - 1)
+        for i in 1..<times.count where times[i] > times[i - 1] {
+            spacings.append(times[i] - times[i - 1])
+        }
+        guard !spacings.isEmpty else { return nil }
+        spacings.sort()
+        var best = spacings[0]
+        var bestRun = 0
+        var i = 0
+        while i < spacings.count {
+            var j = i
+            while j < spacings.count && spacings[j] == spacings[i] { j += 1 }
+            if j - i > bestRun { bestRun = j - i; best = spacings[i] }  // ascending: ties keep the smaller
+            i = j
+        }
+        return best
+    }
+}

@@ -1,0 +1,77 @@
+/// Options of every command that reads candles (INTERFACE.md "Data options").
+public struct LoadOptions: Sendable, Equatable {
+    /// Sort rows instead of refusing an out-of-order file (`--sort`).
+    public var sort: Bool
+    /// Drop invalid rows, counted and reported, instead of refusing the file (`--drop-invalid`).
+    public var dropInvalid: Bool
+    /// Force the epoch unit instead of detecting it per value (`--timestamp-unit`).
+    public var timestampUnit: TimestampUnit?
+    /// Force the file layout (`--format`).
+    public var format: CandleFileFormat?
+
+    public init(sort: Bool = false, dropInvalid: Bool = false, timestampUnit: TimestampUnit? = nil, format: CandleFileFormat? = nil) {
+        self.sort = sort
+        self.dropInvalid = dropInvalid
+        self.timestampUnit = timestampUnit
+        self.format = format
+    }
+}
+
+/// A change of epoch unit between two consecutive rows of a file.
+public struct UnitChange: Sendable, Equatable, Codable {
+    /// The first line written in the new unit.
+    public var line: Int
+    public var from: TimestampUnit
+    public var to: TimestampUnit
+}
+
+/// What loading found in one file (the `data inspect` fields).
+public struct FileLoadReport: Sendable, Codable {
+    public var file: String
+    public var format: CandleFileFormat
+    /// The unit of the time column: one unit, or `mixed` when the file changes unit.
+    public var timestampUnit: String
+    public var unitChanges: [UnitChange]
+    /// Total unit changes (only the first few are listed in `unitChanges`).
+    public var unitChangeCount: Int
+    /// Data rows read (header and URL lines not counted).
+    public var rowsRead: Int
+    /// Candles after loading (rows less dropped duplicates and dropped invalid rows).
+    public var candles: Int
+    public var firstOpenTime: Int64?
+    public var lastOpenTime: Int64?
+    public var intervalSeconds: Double?
+    public var gaps: Int
+    public var largestGapSeconds: Double?
+    public var duplicatesDropped: Int
+    public var invalidRowsDropped: Int
+    /// True when the file was newest-first and was reversed.
+    public var reversed: Bool
+    /// True when rows were out of order and `--sort` sorted them.
+    public var sorted: Bool
+    public var hasVolume: Bool
+    public var checksumVerified: Bool
+    /// Everything found that did not stop the load (dropped rows, duplicates, unit changes).
+    public var defects: [DataProblem]
+}
+
+/// The candles of one or more files of one symbol, as one series, with what loading found.
+public struct LoadedCandles: Sendable {
+    public var series: CandleSeries
+    public var files: [FileLoadReport]
+    /// Duplicate rows dropped where files overlap.
+    public var overlapDuplicatesDropped: Int
+
+    /// Gaps of the whole series: spacings larger than the interval.
+    public var gaps: (count: Int, largestNanoseconds: Int64) {
+        guard let interval = series.intervalNanoseconds else { return (0, 0) }
+        var count = 0
+        var largest: Int64 = 0
+        let times = series.openTimes
+        for i in 1..<times.count {
+            let spacing = times[i] - times[i - 1]
+            if spacing > interval { count += 1; largest = max(largest, spacing) }
+        }
+        return (count, largest)
+    }
+}

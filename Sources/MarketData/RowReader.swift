@@ -1,0 +1,359 @@
+/// The state of reading one file's rows, driven by libcsv's callbacks.
+///
+/// Fields of the candle columns are copied into a small per-row scratch buffer; at the end of a
+/// row they are converted and validated and the candle is appended to the columns.
+struct RowReader {
+    let file: String
+    let layout: ColumnLayout
+    let options: LoadOptions
+    /// Role of each field index: 0 time, 1 open, 2 high, 3 low, 4 close, 5 volume, -1 none.
+    var roles: [Int8]
+
+    // Position.
+    var line = 1
+    var fieldIndex = 0
+    var recordsSeen = 0
+
+    // The current row's raw fields.
+    var scratch: [UInt8] = []
+    var fieldStart: [Int] = Array(repeating: 0, count: 6)
+    var fieldLength: [Int] = Array(repeating: -1, count: 6)
+
+    // Output.
+    var series = CandleSeries()
+    var lines: [Int32] = []
+    var problems: [DataProblem] = []
+    var dropped: [DataProblem] = []
+    var rowsRead = 0
+    var units: [TimestampUnit: Int] = [:]
+    var lastEpochUnit: TimestampUnit? = nil
+    var unitChanges: [UnitChange] = []
+    var unitChangeCount = 0
+
+    init(file: String, layout: ColumnLayout, options: LoadOptions, expectedRows: Int) {
+        self.file = file
+        self.layout = layout
+        self.options = options
+        var roles = [Int8](repeating: -1, count: max(layout.fieldsNeeded, 1))
+        roles[layout.time] = 0
+        roles[layout.open] = 1
+        roles[layout.high] = 2
+        roles[layout.low] = 3
+        roles[layout.close] = 4
+        if let volume = layout.volume { roles[volume] = 5 }
+        self.roles = roles
+        series.reserveCapacity(expectedRows)
+        lines.reserveCapacity(expectedRows)
+        scratch.reserveCapacity(256)
+    }
+
+    mutating func field(_ data: UnsafeRawPointer?, _ length: Int) {
+        defer { fieldIndex += 1 }
+        guard fieldIndex < roles.count else { return }
+        let role = Int(roles[fieldIndex])
+        guard role >= 0 else { return }
+        fieldStart[role] = scratch.count
+        fieldLength[role] = length
+        if length > 0, let data {
+            scratch.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+        }
+    }
+
+    mutating func endRow(_ terminator: Int32) {
+        let rowLine = line
+        if terminator == 10 { line += 1 }
+        let fields = fieldIndex
+        fieldIndex = 0
+        defer {
+            scratch.removeAll(keepingCapacity: true)
+            for k in 0..<6 { fieldLength[k] = -1 }
+        }
+        guard fields > 0 else { return }  // a blank line, or the LF of a CRLF
+        if fields == 1 && fieldLength.allSatisfy({ $0 <= 0 }) && layout.fieldsNeeded > 1 { return }  // whitespace-only line
+        recordsSeen += 1
+        if recordsSeen <= layout.skippedRecords { return }
+        rowsRead += 1
+        readRow(line: rowLine, fields: fields)
+    }
+
+    func text(_ role: Int) -> String {
+        guard fieldLength[role] > 0 else { return "" }
+        return String(decoding: scratch[fieldStart[role]..<(fieldStart[role] + fieldLength[role])], as: UTF8.self)
+    }
+
+    mutating func reject(line: Int, role: Int?, _ reason: String) {
+        let problem = DataProblem(file: file, line: line, column: role.map { layout.names[$0] }, reason: reason)
+        if options.dropInvalid { dropped.append(problem) } else { problems.append(problem) }
+    }
+
+    mutating func readRow(line: Int, fields: Int) {
+        if fields < layout.fieldsNeeded {
+            reject(line: line, role: nil, "\(fields) field(s), expected at least \(layout.fieldsNeeded)")
+            return
+        }
+        // Prices and volume.
+        var values: (Double, Double, Double, Double, Double) = (0, 0, 0, 0, 0)
+        for role in 1...5 {
+            if role == 5 && layout.volume == nil { continue }
+            guard fieldLength[role] > 0 else {
+                reject(line: line, role: role, "empty field")
+                return
+            }
+            let value = scratch.withUnsafeBytes { raw in
+                DecimalParser.parse(UnsafeRawBufferPointer(rebasing: raw[fieldStart[role]..<(fieldStart[role] + fieldLength[role])]))
+            }
+            guard let value else {
+                reject(line: line, role: role, "`\(text(role))` is not a number")
+                return
+            }
+            switch role {
+            case 1: values.0 = value
+            case 2: values.1 = value
+            case 3: values.2 = value
+            case 4: values.3 = value
+            default: values.4 = value
+            }
+        }
+        let (open, high, low, close, volume) = values
+        for (role, value) in [(1, open), (2, high), (3, low), (4, close)] where !(value.isFinite && value > 0) {
+            reject(line: line, role: role, "`\(text(role))` is not a finite price above 0")
+            return
+        }
+        if !(volume.isFinite && volume >= 0) {
+            reject(line: line, role: 5, "volume `\(text(5))` is negative or not finite")
+            return
+        }
+        if high < max(open, close) || high < low {
+            var below: [String] = []
+            if high < low { below.append("low \(text(3))") }
+            if high < open { below.append("open \(text(1))") }
+            if high < close { below.append("close \(text(4))") }
+            reject(line: line, role: 2, "high \(text(2)) is below \(below.joined(separator: ", "))")
+            return
+        }
+        if low > min(open, close) {
+            var above: [String] = []
+            if low > open { above.append("open \(text(1))") }
+            if low > close { above.append("close \(text(4))") }
+            reject(line: line, role: 3, "low \(text(3)) is above \(above.joined(separator: ", "))")
+            return
+        }
+        // Open time.
+        guard fieldLength[0] > 0 else {
+            reject(line: line, role: 0, "empty field")
+            return
+        }
+        guard let (time, unit) = parseTime(line: line) else { return }
+        if unit != .text {
+            if let last = lastEpochUnit, last != unit {
+                unitChangeCount += 1
+                if unitChanges.count < CandleLoader.maximumUnitChangesListed {
+                    unitChanges.append(UnitChange(line: line, from: last, to: unit))
+                }
+            }
+            lastEpochUnit = unit
+        }
+        units[unit, default: 0] += 1
+        series.append(openTime: time, open: open, high: high, low: low, close: close, volume: volume)
+        lines.append(Int32(truncatingIfNeeded: line))
+    }
+
+    /// The open time in nanoseconds and the unit it was written in, or `nil` after rejecting the row.
+    mutating func parseTime(line: Int) -> (Int64, TimestampUnit)? {
+        let start = fieldStart[0], length = fieldLength[0]
+        var integer: Int64 = 0
+        var allDigits = length <= 19
+        if allDigits {
+            for k in start..<(start + length) {
+                let d = scratch[k] &- 48
+                if d >= 10 { allDigits = false; break }
+                integer = integer &* 10 &+ Int64(d)
+            }
+        }
+        var nanoseconds: Int64
+        var unit: TimestampUnit
+        if allDigits {
+            unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: Double(integer))
+            let (product, overflow) = integer.multipliedReportingOverflow(by: unit.nanosecondsPerUnit)
+            nanoseconds = overflow ? Int64.max : product
+        } else if let number = scratch.withUnsafeBytes({ DecimalParser.parse(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }) {
+            unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: number)
+            let scaled = number * Double(unit.nanosecondsPerUnit)
+            nanoseconds = scaled.isFinite && abs(scaled) < 9.2e18 ? Int64(scaled.rounded()) : Int64.max
+        } else if let parsed = UTCTime.parse(scratch[start..<(start + length)]) {
+            unit = .text
+            nanoseconds = parsed
+        } else {
+            reject(line: line, role: 0, "`\(text(0))` is not a time (epoch seconds, milliseconds, microseconds, nanoseconds or ISO-8601 text)")
+            return nil
+        }
+        if nanoseconds < UTCTime.earliestPlausible || nanoseconds >= UTCTime.latestPlausible {
+            let reading = unit == .text ? "" : " read as \(unit.name)"
+            let when = nanoseconds == Int64.max ? "beyond the year 2262" : UTCTime.iso8601(nanoseconds: nanoseconds)
+            reject(line: line, role: 0, "`\(text(0))`\(reading) is \(when), outside 1970-01-02 .. 2200-01-01")
+            return nil
+        }
+        return (nanoseconds, unit)
+    }
+
+    // MARK: - Whole file
+
+    mutating func finish() throws(CandleDataError) -> (series: CandleSeries, lines: [Int32], report: FileLoadReport) {
+        var reversed = false
+        var sortedRows = false
+        var duplicates: [DataProblem] = []
+        let count = series.count
+        if count > 1 {
+            var ascending = 0
+            var descending = 0
+            var firstEarlier = -1
+            let times = series.openTimes
+            for i in 1..<count {
+                if times[i] > times[i - 1] { ascending += 1 } else if times[i] < times[i - 1] {
+                    descending += 1
+                    if firstEarlier < 0 { firstEarlier = i }
+                }
+            }
+            if descending > 0 && ascending == 0 {
+                reverseRows()
+                reversed = true
+            } else if descending > 0 {
+                if options.sort {
+                    sortRows()
+                    sortedRows = true
+                } else {
+                    problems.append(DataProblem(
+                        file: file, line: Int(lines[firstEarlier]), column: layout.names[0],
+                        reason: "open time \(UTCTime.iso8601(nanoseconds: times[firstEarlier])) is earlier than line \(lines[firstEarlier - 1])'s \(UTCTime.iso8601(nanoseconds: times[firstEarlier - 1])): the rows are neither ascending nor newest-first"
+                    ))
+                }
+            }
+            if problems.isEmpty || descending == 0 || reversed {
+                duplicates = removeDuplicates()
+            }
+        }
+        if !problems.isEmpty {
+            problems.sort { ($0.line ?? 0) < ($1.line ?? 0) }
+            var advice: [String] = []
+            if problems.contains(where: { $0.reason.contains("neither ascending") }) { advice.append("Pass --sort to sort the rows.") }
+            if problems.contains(where: { !$0.reason.contains("neither ascending") && !$0.reason.contains("also on line") }) {
+                advice.append("Fix these rows, or pass --drop-invalid to drop each invalid row (counted and reported).")
+            }
+            if problems.contains(where: { $0.reason.contains("also on line") }) {
+                advice.append("Two different candles for one time cannot both be right: correct or delete one of them.")
+            }
+            throw CandleDataError(
+                problems: Array(problems.prefix(CandleLoader.maximumProblemsReported)),
+                moreProblems: max(0, problems.count - CandleLoader.maximumProblemsReported),
+                advice: advice.joined(separator: " ")
+            )
+        }
+        let interval = series.intervalNanoseconds
+        var gaps = 0
+        var largest: Int64 = 0
+        if let interval {
+            for i in 1..<series.count {
+                let spacing = series.openTimes[i] - series.openTimes[i - 1]
+                if spacing > interval { gaps += 1; largest = max(largest, spacing) }
+            }
+        }
+        let usedUnits = units.keys.sorted()
+        let unitText = usedUnits.count == 1 ? usedUnits[0].rawValue : (usedUnits.isEmpty ? "none" : "mixed")
+        var defects = dropped + duplicates
+        defects += unitChanges.map {
+            DataProblem(file: file, line: $0.line, column: layout.names[0], reason: "timestamp unit changes from \($0.from.name) to \($0.to.name)")
+        }
+        if reversed {
+            defects.append(DataProblem(file: file, line: nil, column: nil, reason: "rows were newest-first and have been reversed"))
+        }
+        if sortedRows {
+            defects.append(DataProblem(file: file, line: nil, column: nil, reason: "rows were out of order and have been sorted (--sort)"))
+        }
+        defects.sort { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
+        let report = FileLoadReport(
+            file: file, format: layout.format, timestampUnit: unitText, unitChanges: unitChanges, unitChangeCount: unitChangeCount,
+            rowsRead: rowsRead, candles: series.count, firstOpenTime: series.openTimes.first, lastOpenTime: series.openTimes.last,
+            intervalSeconds: interval.map { Double($0) / 1e9 }, gaps: gaps, largestGapSeconds: gaps > 0 ? Double(largest) / 1e9 : nil,
+            duplicatesDropped: duplicates.count, invalidRowsDropped: dropped.count, reversed: reversed, sorted: sortedRows,
+            hasVolume: layout.volume != nil, checksumVerified: false, defects: defects
+        )
+        return (series, lines, report)
+    }
+
+    mutating func reverseRows() {
+        series.openTimes.reverse()
+        series.opens.reverse()
+        series.highs.reverse()
+        series.lows.reverse()
+        series.closes.reverse()
+        series.volumes.reverse()
+        lines.reverse()
+    }
+
+    /// Stable sort by open time (rows with equal times keep file order).
+    mutating func sortRows() {
+        let order = (0..<series.count).sorted { a, b in
+            let ta = series.openTimes[a], tb = series.openTimes[b]
+            return ta != tb ? ta < tb : a < b
+        }
+        let old = series
+        let oldLines = lines
+        series = CandleSeries()
+        series.reserveCapacity(order.count)
+        lines = []
+        lines.reserveCapacity(order.count)
+        for i in order {
+            series.append(openTime: old.openTimes[i], open: old.opens[i], high: old.highs[i], low: old.lows[i], close: old.closes[i], volume: old.volumes[i])
+            lines.append(oldLines[i])
+        }
+    }
+
+    /// Drops exact duplicates (same time, OHLCV equal as numbers) of neighbouring rows and
+    /// records a problem for two different rows with one time. Rows are in time order here.
+    mutating func removeDuplicates() -> [DataProblem] {
+        var dropped: [DataProblem] = []
+        var write = 0
+        let n = series.count
+        var read = 0
+        while read < n {
+            if write > 0 && series.openTimes[write - 1] == series.openTimes[read] {
+                let same = series.opens[write - 1] == series.opens[read] && series.highs[write - 1] == series.highs[read]
+                    && series.lows[write - 1] == series.lows[read] && series.closes[write - 1] == series.closes[read]
+                    && series.volumes[write - 1] == series.volumes[read]
+                let (earlier, later) = (min(lines[write - 1], lines[read]), max(lines[write - 1], lines[read]))
+                if same {
+                    dropped.append(DataProblem(file: file, line: Int(later), column: nil, reason: "exact duplicate of line \(earlier), dropped"))
+                } else {
+                    problems.append(DataProblem(
+                        file: file, line: Int(later), column: layout.names[0],
+                        reason: "open time \(UTCTime.iso8601(nanoseconds: series.openTimes[read])) is also on line \(earlier) with different values"
+                    ))
+                }
+                read += 1
+                continue
+            }
+            if write != read {
+                series.openTimes[write] = series.openTimes[read]
+                series.opens[write] = series.opens[read]
+                series.highs[write] = series.highs[read]
+                series.lows[write] = series.lows[read]
+                series.closes[write] = series.closes[read]
+                series.volumes[write] = series.volumes[read]
+                lines[write] = lines[read]
+            }
+            write += 1
+            read += 1
+        }
+        let removed = n - write
+        if removed > 0 {
+            series.openTimes.removeLast(removed)
+            series.opens.removeLast(removed)
+            series.highs.removeLast(removed)
+            series.lows.removeLast(removed)
+            series.closes.removeLast(removed)
+            series.volumes.removeLast(removed)
+            lines.removeLast(removed)
+        }
+        return dropped
+    }
+}

@@ -1,0 +1,200 @@
+/// Units an epoch timestamp can be written in.
+public enum TimestampUnit: String, Sendable, Codable, CaseIterable, Comparable {
+    case seconds = "s"
+    case milliseconds = "ms"
+    case microseconds = "us"
+    case nanoseconds = "ns"
+    /// ISO-8601 or `YYYY-MM-DD[ HH:MM[:SS]]` text.
+    case text = "text"
+
+    /// Nanoseconds in one unit (1 for `.text`, whose values are converted directly).
+    public var nanosecondsPerUnit: Int64 {
+        switch self {
+        case .seconds: 1_000_000_000
+        case .milliseconds: 1_000_000
+        case .microseconds: 1_000
+        case .nanoseconds, .text: 1
+        }
+    }
+
+    /// The unit of an epoch number, from its magnitude (SEMANTICS.md section 1): below 1e11
+    /// seconds, below 1e14 milliseconds, below 1e17 microseconds, otherwise nanoseconds.
+    @inlinable
+    public static func detect(magnitude value: Double) -> TimestampUnit {
+        let a = abs(value)
+        if a < 1e11 { return .seconds }
+        if a < 1e14 { return .milliseconds }
+        if a < 1e17 { return .microseconds }
+        return .nanoseconds
+    }
+
+    public var name: String {
+        switch self {
+        case .seconds: "seconds"
+        case .milliseconds: "milliseconds"
+        case .microseconds: "microseconds"
+        case .nanoseconds: "nanoseconds"
+        case .text: "text"
+        }
+    }
+
+    private var order: Int {
+        switch self {
+        case .seconds: 0
+        case .milliseconds: 1
+        case .microseconds: 2
+        case .nanoseconds: 3
+        case .text: 4
+        }
+    }
+
+    public static func < (lhs: TimestampUnit, rhs: TimestampUnit) -> Bool { lhs.order < rhs.order }
+}
+
+/// Conversions between calendar dates and nanoseconds since the Unix epoch (UTC).
+public enum UTCTime {
+    public static let nanosecondsPerSecond: Int64 = 1_000_000_000
+    public static let nanosecondsPerDay: Int64 = 86_400 * 1_000_000_000
+
+    /// Earliest plausible open time: 1970-01-02T00:00:00Z, in nanoseconds.
+    public static let earliestPlausible: Int64 = nanosecondsPerDay
+    /// Latest plausible open time: 2200-01-01T00:00:00Z, in nanoseconds.
+    public static let latestPlausible: Int64 = daysFromCivil(year: 2200, month: 1, day: 1) * nanosecondsPerDay
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    public static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The calendar date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    public static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// ISO-8601 UTC text with milliseconds, e.g. `2024-03-01T00:00:00.000Z` (STORAGE.md).
+    public static func iso8601(nanoseconds: Int64) -> String {
+        let days = floorDiv(nanoseconds, nanosecondsPerDay)
+        let rest = nanoseconds - days * nanosecondsPerDay
+        let (y, m, d) = civilFromDays(days)
+        let seconds = rest / nanosecondsPerSecond
+        let millis = (rest % nanosecondsPerSecond) / 1_000_000
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(millis, 3))Z"
+    }
+
+    /// `YYYY-MM-DD HH:MM` UTC, for people.
+    public static func shortText(nanoseconds: Int64) -> String {
+        let days = floorDiv(nanoseconds, nanosecondsPerDay)
+        let rest = nanoseconds - days * nanosecondsPerDay
+        let (y, m, d) = civilFromDays(days)
+        let seconds = rest / nanosecondsPerSecond
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
+    }
+
+    /// The UTC day number (days since 1970-01-01) of a time in nanoseconds.
+    @inlinable
+    public static func dayNumber(nanoseconds: Int64) -> Int64 { floorDiv(nanoseconds, nanosecondsPerDay) }
+
+    @inlinable
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    private static func pad(_ v: Int64, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    /// Parses date text: ISO-8601 (`2024-01-01T00:00:00Z`, with fraction and `Z` or `±HH:MM`
+    /// offset) and `YYYY-MM-DD[ HH:MM[:SS[.fff]]]`; text without an offset is UTC.
+    /// - Returns: nanoseconds since the epoch, or `nil` when the text is not such a date.
+    public static func parse<C: Collection<UInt8>>(_ bytes: C) -> Int64? where C.Index == Int {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        func digits(_ n: Int) -> Int64? {
+            guard end - i >= n else { return nil }
+            var v: Int64 = 0
+            for k in 0..<n {
+                let c = bytes[i + k]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int64(c - 48)
+            }
+            i += n
+            return v
+        }
+        func peek() -> UInt8? { i < end ? bytes[i] : nil }
+        // skip leading spaces
+        while let c = peek(), c == 32 { i += 1 }
+        guard let year = digits(4), peek() == 45 else { return nil }
+        i += 1
+        guard let month = digits(2), peek() == 45, (1...12).contains(month) else { return nil }
+        i += 1
+        guard let day = digits(2), (1...31).contains(day) else { return nil }
+        var seconds: Int64 = 0
+        var fractionNanos: Int64 = 0
+        if let c = peek(), c == 84 || c == 32 || c == 116 {  // 'T', ' ', 't'
+            i += 1
+            guard let hour = digits(2), hour <= 24, peek() == 58 else { return nil }
+            i += 1
+            guard let minute = digits(2), minute <= 59 else { return nil }
+            var second: Int64 = 0
+            if peek() == 58 {
+                i += 1
+                guard let s = digits(2), s <= 60 else { return nil }
+                second = s
+                if peek() == 46 || peek() == 44 {  // fraction
+                    i += 1
+                    var scale: Int64 = 100_000_000
+                    var count = 0
+                    while let c = peek(), c >= 48 && c <= 57 {
+                        if scale > 0 { fractionNanos += Int64(c - 48) * scale; scale /= 10 }
+                        i += 1
+                        count += 1
+                    }
+                    guard count > 0 else { return nil }
+                }
+            }
+            seconds = hour * 3600 + minute * 60 + second
+        }
+        var offsetSeconds: Int64 = 0
+        while let c = peek(), c == 32 { i += 1 }
+        if let c = peek() {
+            if c == 90 || c == 122 {  // 'Z'
+                i += 1
+            } else if c == 43 || c == 45 {  // '+' or '-'
+                i += 1
+                guard let oh = digits(2) else { return nil }
+                var om: Int64 = 0
+                if peek() == 58 { i += 1 }
+                if i < end { guard let m = digits(2) else { return nil }; om = m }
+                offsetSeconds = (oh * 3600 + om * 60) * (c == 43 ? 1 : -1)
+            } else if end - i == 3, bytes[i] == 85, bytes[i + 1] == 84, bytes[i + 2] == 67 {  // "UTC"
+                i += 3
+            }
+        }
+        while let c = peek(), c == 32 { i += 1 }
+        guard i == end else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return (days * 86_400 + seconds - offsetSeconds) * nanosecondsPerSecond + fractionNanos
+    }
+
+    /// Parses ISO date text given as a `String`.
+    public static func parse(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        return parse(bytes)
+    }
+}
