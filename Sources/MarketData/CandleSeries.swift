@@ -88,3 +88,24 @@ public struct CandleSeries: Sendable, Equatable {
         return best
     }
 }
+
+import Crypto
+
+extension CandleSeries {
+    /// SHA-256 (lowercase hex) of the candles actually used: open times (Int64) and open, high,
+    /// low, close, volume (IEEE-754 doubles), little-endian, column after column, preceded by
+    /// the count. Two series have the same fingerprint exactly when they hold the same bits.
+    public var fingerprint: String {
+        var hasher = SHA256()
+        var n = UInt64(count).littleEndian
+        withUnsafeBytes(of: &n) { hasher.update(bufferPointer: $0) }
+        openTimes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        for column in [opens, highs, lows, closes, volumes] {
+            column.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        }
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+}

@@ -1,1 +1,3 @@
-print("hi")
+import BacktestCommands
+
+DCABacktestCommand.main()

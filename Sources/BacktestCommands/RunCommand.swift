@@ -1,0 +1,117 @@
+import ArgumentParser
+import Backtesting
+import DCAStrategy
+import Foundation
+import Logging
+import MarketData
+import Persistence
+import Reports
+
+/// `dca-backtest run`: one backtest, stored and reported.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Backtest one bot configuration on candle files; store the run in SQLite and write a report.",
+        discussion: """
+            The configuration is validated before any data is read; the data is validated before anything runs; \
+            the run's rows are written in one transaction. Running the same backtest again replaces its rows \
+            (ids are derived from the configuration, the candles and the engine version).
+
+            Example:
+              dca-backtest run --config datasets/example-bot.json \\
+                --data datasets/BTCUSDT-1m-2020-01-01.zip --data datasets/BTCUSDT-1m-2020-01-02.zip
+            """
+    )
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("The bot configuration (JSON).", valueName: "BOT.json"))
+    var configPath: String
+
+    @Option(name: .customLong("data"), help: ArgumentHelp("A candle file: .csv, .txt, .csv.gz or Binance .zip. Repeat for several files of one symbol.", valueName: "FILE"))
+    var dataPaths: [String] = []
+
+    @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database to write.", valueName: "PATH"))
+    var databasePath = "reports/backtests.sqlite"
+
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Where the run's report folder is created.", valueName: "DIR"))
+    var reportDirectory = "reports"
+
+    @Option(name: .customLong("orders"), help: ArgumentHelp("Which order rows to store.", valueName: "all|none"))
+    var orders = "all"
+
+    @Flag(name: .customLong("skip-existing"), help: "Do nothing when this exact run is already stored (instead of replacing it).")
+    var skipExisting = false
+
+    @Flag(help: "Print one JSON object instead of the human summary.")
+    var json = false
+
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        if dataPaths.isEmpty { throw ValidationError("Give at least one --data FILE with candles.") }
+        if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none' (got '\(orders)').") }
+    }
+
+    func run() throws {
+        let logger = Logger(label: "dca-backtest.run")
+        let configuration = try Self.loadConfiguration(path: configPath)
+        logger.debug("configuration valid", metadata: ["bot": "\(configuration.name)"])
+        let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions)
+        guard !loaded.series.isEmpty else {
+            throw CommandFailure("The data files hold no candles: \(dataPaths.joined(separator: ", ")).")
+        }
+        let identity = RunIdentity(configuration: configuration, dataFingerprint: loaded.series.fingerprint)
+        let store = try RunStore(path: databasePath)
+        if skipExisting, try store.contains(runID: identity.runID) {
+            if json {
+                print(JSONValue.object([("run_id", .string(identity.runID)), ("bot_id", .string(identity.botID)), ("skipped", .bool(true))]).text())
+            } else {
+                print("Run \(identity.runID) is already stored in \(databasePath); skipped (--skip-existing).")
+            }
+            return
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = Backtester.run(configuration: configuration, candles: loaded.series)
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        try store.write(
+            result, identity: identity, orders: OrderDetail(rawValue: orders) ?? .all,
+            executedAt: Self.wallClockISO8601(), wallSeconds: seconds
+        )
+        let folder = reportDirectory + "/" + identity.runID
+        let summary = RunSummary(
+            runID: identity.runID, botID: identity.botID, dataFingerprint: identity.dataFingerprint, result: result,
+            databasePath: databasePath, reportFolder: folder, dataNotes: loaded.notes
+        )
+        do {
+            try ReportWriter.write(summary, to: folder)
+        } catch {
+            throw CommandFailure("The run was stored in \(databasePath) but its report could not be written to \(folder): \(error)")
+        }
+        print(json ? summary.json.text(pretty: true) : summary.text)
+    }
+
+    /// Reads and validates a configuration file.
+    static func loadConfiguration(path: String) throws -> BotConfiguration {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("Cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file").")
+        }
+        do {
+            return try BotConfiguration.decode(json: contents)
+        } catch {
+            throw CommandFailure("\(path): \(error.description)")
+        }
+    }
+
+    /// Wall-clock time, for `executed_at` only.
+    static func wallClockISO8601() -> String {
+        let nanoseconds = Int64(Date().timeIntervalSince1970 * 1e9)
+        return UTCTime.iso8601(nanoseconds: nanoseconds)
+    }
+}
+
+/// A failure explained in one paragraph for the user.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,200 @@
+import Backtesting
+import DCAStrategy
+import Foundation
+import GRDB
+import MarketData
+
+/// A storage failure: the database cannot be opened, is newer than this program, or a write
+/// failed (and was rolled back).
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What identifies a stored run and where it came from.
+public struct RunIdentity: Sendable, Equatable {
+    /// UUID from the canonical configuration.
+    public var botID: String
+    /// UUID from the bot id, the data fingerprint, the fill model and the engine version.
+    public var runID: String
+    public var configHash: String
+    public var dataFingerprint: String
+
+    /// Derives the ids of a backtest of `configuration` on candles with `dataFingerprint`.
+    public init(configuration: BotConfiguration, dataFingerprint: String) {
+        let canonical = configuration.canonicalJSON.text()
+        configHash = ContentIdentifier.sha256Hex(canonical)
+        botID = ContentIdentifier.uuid(of: "bot|" + canonical)
+        runID = ContentIdentifier.uuid(of: "run|\(botID)|\(dataFingerprint)|\(configuration.fillModel.rawValue)|\(engineVersion)")
+        self.dataFingerprint = dataFingerprint
+    }
+}
+
+/// Which order rows a run stores (`--orders`).
+public enum OrderDetail: String, Sendable, CaseIterable {
+    case all
+    case none
+}
+
+/// The SQLite store of runs (STORAGE.md). Opening migrates an older database; a newer one is
+/// refused. Each run is written in one transaction: all of its rows or none.
+public final class RunStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed, with its folder) the database at `path` in WAL mode and
+    /// applies pending migrations.
+    /// - Throws: ``StorageError`` when the file is not a database, cannot be created, or was
+    ///   written by a newer version of this program.
+    public init(path: String) throws(StorageError) {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let migrator = Schema.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+                throw StorageError("\(path) was written by a newer version of dca-backtest (it has migrations \(applied.sorted().joined(separator: ", ")); this version knows \(Schema.migrationNames.joined(separator: ", "))). Upgrade dca-backtest or use another --db.")
+            }
+            try migrator.migrate(pool)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError("cannot open the database \(path): \(error)")
+        }
+    }
+
+    /// Writes one run and its bot, orders, deals, final position, funds and holdings in one
+    /// transaction; an earlier run with the same `run_id` is replaced (its rows deleted first).
+    /// - Parameters:
+    ///   - executedAt: wall-clock time of the run (ISO-8601), outside the determinism promise.
+    ///   - wallSeconds: how long the run took.
+    /// - Throws: ``StorageError``; nothing of the run is written then.
+    public func write(
+        _ result: BacktestResult, identity: RunIdentity, orders detail: OrderDetail = .all, sweepID: String? = nil,
+        executedAt: String, wallSeconds: Double
+    ) throws(StorageError) {
+        do {
+            try pool.write { db in
+                try Self.insert(result, identity: identity, detail: detail, sweepID: sweepID, executedAt: executedAt, wallSeconds: wallSeconds, db: db)
+            }
+        } catch {
+            throw StorageError("writing run \(identity.runID) to \(path) failed and was rolled back: \(error)")
+        }
+    }
+
+    /// True when a completed run with this id is stored.
+    public func contains(runID: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM bot_runs WHERE run_id = ? AND status = 'completed')", arguments: [runID]) ?? false
+        }
+    }
+
+    /// Runs a read-only closure on the database (queries of `runs list/show`, tests).
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    static func insert(
+        _ result: BacktestResult, identity: RunIdentity, detail: OrderDetail, sweepID: String?, executedAt: String, wallSeconds: Double,
+        db: Database
+    ) throws {
+        let c = result.configuration
+        let times = result.candles.openTimes
+        func time(_ bar: Int?) -> String? { bar.map { UTCTime.iso8601(nanoseconds: times[$0]) } }
+        let startedAt = times.first.map { UTCTime.iso8601(nanoseconds: $0) } ?? ""
+        let endedAt = times.last.map { UTCTime.iso8601(nanoseconds: $0) } ?? ""
+        let m = result.metrics
+        let interval = m.intervalSeconds.map(Self.intervalName)
+
+        try db.execute(
+            sql: """
+                INSERT INTO bots (bot_id, user_id, name, bot_type, status, symbol, interval, config, required_capital,
+                                  max_position_size, risk_per_trade, created_at, config_hash)
+                VALUES (?, NULL, ?, 'dca', 'backtest', ?, ?, ?, ?, ?, NULL, ?, ?)
+                ON CONFLICT(bot_id) DO NOTHING
+                """,
+            arguments: [identity.botID, c.name, c.symbol, interval, c.canonicalJSON.text(), c.requiredCapital, c.requiredCapital, startedAt, identity.configHash]
+        )
+        try db.execute(sql: "DELETE FROM bot_runs WHERE run_id = ?", arguments: [identity.runID])
+        let metricsJSON = JSONValue.object(m.jsonPairs).text()
+        try db.execute(
+            sql: """
+                INSERT INTO bot_runs (run_id, bot_id, user_id, status, started_at, ended_at, total_trades, total_pnl, max_drawdown,
+                    sharpe_ratio, data_fingerprint, engine_version, fill_model, candles, initial_balance, final_equity, realized_pnl,
+                    fees_paid, metrics, sweep_id, error, executed_at, wall_seconds)
+                VALUES (?, ?, NULL, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                """,
+            arguments: [
+                identity.runID, identity.botID, startedAt, endedAt, m.totalTrades, m.totalPnL, m.maxDrawdown, m.sharpeRatio,
+                identity.dataFingerprint, engineVersion, c.fillModel.rawValue, m.candles, m.initialBalance, m.finalEquity,
+                m.realizedPnL, m.feesPaid, metricsJSON, sweepID, executedAt, wallSeconds,
+            ]
+        )
+        let dealStatement = try db.cachedStatement(sql: """
+            INSERT INTO deals (run_id, deal_id, symbol, opened_at, closed_at, safety_orders_filled, avg_entry, qty, cost, proceeds,
+                               realized_pnl, fees, close_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for deal in result.deals {
+            try dealStatement.execute(arguments: [
+                identity.runID, deal.number, c.symbol, time(deal.openedBar), time(deal.closedBar), deal.safetyOrdersFilled,
+                deal.averageEntry, deal.quantity, deal.cost, deal.proceeds, deal.realizedPnL, deal.fees, deal.closeReason?.rawValue,
+            ])
+        }
+        if detail == .all {
+            let orderStatement = try db.cachedStatement(sql: """
+                INSERT INTO order_logs (order_id, bot_id, run_id, user_id, symbol, side, qty, order_type, status, filled_qty, avg_price,
+                    fees, created_at, price, filled_at, deal_id, role, safety_order_index, reason, needed, available, sequence)
+                VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for order in result.orders {
+                try orderStatement.execute(arguments: [
+                    ContentIdentifier.orderID(runID: identity.runID, sequence: order.sequence), identity.botID, identity.runID, c.symbol,
+                    order.side.rawValue, order.quantity, order.type.rawValue, order.status.rawValue, order.filledQuantity,
+                    order.averagePrice, order.fees, time(order.createdBar), order.price, time(order.filledBar), order.deal,
+                    order.role.rawValue, order.safetyOrderIndex, order.reason, order.needed, order.available, order.sequence,
+                ])
+            }
+        }
+        let lastClose = result.candles.closes.last ?? 0
+        let open = result.openDeal
+        let heldQuantity = open?.quantity ?? 0
+        let averageEntry = open?.averageEntry
+        try db.execute(
+            sql: "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES (?, NULL, ?, ?, ?, ?, ?)",
+            arguments: [identity.runID, c.symbol, heldQuantity, averageEntry, lastClose, averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0]
+        )
+        let baseAsset = Self.baseAsset(symbol: c.symbol, quote: c.quoteCurrency)
+        for (currency, free, locked) in [(c.quoteCurrency, result.quoteFree, result.quoteLocked), (baseAsset, result.baseFree, result.baseLocked)] {
+            try db.execute(
+                sql: "INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total) VALUES (?, NULL, 'paper_trading', ?, ?, ?, ?)",
+                arguments: [identity.runID, currency, max(0, free), max(0, locked), max(0, free) + max(0, locked)]
+            )
+            try db.execute(
+                sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, NULL, ?, ?)",
+                arguments: [identity.runID, currency, max(0, free) + max(0, locked)]
+            )
+        }
+    }
+
+    /// `BTC` of `BTCUSDT` with quote `USDT`; the symbol itself when it does not end in the quote.
+    public static func baseAsset(symbol: String, quote: String) -> String {
+        symbol.uppercased().hasSuffix(quote.uppercased()) && symbol.count > quote.count ? String(symbol.dropLast(quote.count)) : symbol
+    }
+
+    /// `1m`, `1h`, `1d`, `30m`, or seconds as `90s`.
+    public static func intervalName(seconds: Double) -> String {
+        let s = Int(seconds)
+        if s % 604_800 == 0 { return "\(s / 604_800)w" }
+        if s % 86_400 == 0 { return "\(s / 86_400)d" }
+        if s % 3_600 == 0 { return "\(s / 3_600)h" }
+        if s % 60 == 0 { return "\(s / 60)m" }
+        return "\(s)s"
+    }
+}

@@ -1,0 +1,138 @@
+import GRDB
+
+/// The SQLite schema of STORAGE.md, created and evolved by named, ordered migrations.
+///
+/// Table and column names are the DCA platform's (`bots`, `bot_runs`, `order_logs`,
+/// `positions`, `funds`, `holdings`); the harness adds columns and the tables `deals` and
+/// `sweeps`. Constraints live in the schema: NOT NULL, CHECK on every enumeration, foreign keys
+/// (GRDB turns them on for every connection), unique keys.
+public enum Schema {
+    /// Migration names in the order they apply. A database that lists a migration not in this
+    /// list was written by a newer version and is refused.
+    public static let migrationNames = ["v1_platform_schema"]
+
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1_platform_schema") { db in
+            try db.execute(sql: """
+                CREATE TABLE sweeps (
+                    sweep_id TEXT PRIMARY KEY NOT NULL,
+                    grid TEXT NOT NULL CHECK (json_valid(grid)),
+                    created_at TEXT NOT NULL,
+                    runs INTEGER NOT NULL CHECK (runs >= 0)
+                );
+                CREATE TABLE bots (
+                    bot_id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT,
+                    name TEXT NOT NULL,
+                    bot_type TEXT NOT NULL DEFAULT 'dca' CHECK (bot_type IN ('dca')),
+                    status TEXT NOT NULL DEFAULT 'backtest' CHECK (status IN ('active', 'paused', 'stopped', 'backtest')),
+                    symbol TEXT NOT NULL,
+                    interval TEXT,
+                    config TEXT NOT NULL CHECK (json_valid(config)),
+                    required_capital REAL NOT NULL CHECK (required_capital >= 0),
+                    max_position_size REAL,
+                    risk_per_trade REAL,
+                    created_at TEXT NOT NULL,
+                    config_hash TEXT NOT NULL UNIQUE
+                );
+                CREATE TABLE bot_runs (
+                    run_id TEXT PRIMARY KEY NOT NULL,
+                    bot_id TEXT NOT NULL REFERENCES bots(bot_id),
+                    user_id TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT NOT NULL,
+                    total_trades INTEGER NOT NULL CHECK (total_trades >= 0),
+                    total_pnl REAL NOT NULL,
+                    max_drawdown REAL NOT NULL CHECK (max_drawdown >= 0 AND max_drawdown <= 1),
+                    sharpe_ratio REAL,
+                    data_fingerprint TEXT NOT NULL,
+                    engine_version TEXT NOT NULL,
+                    fill_model TEXT NOT NULL CHECK (fill_model IN ('pessimistic', 'ohlc', 'olhc', 'adaptive', 'detail')),
+                    candles INTEGER NOT NULL CHECK (candles >= 0),
+                    initial_balance REAL NOT NULL CHECK (initial_balance > 0),
+                    final_equity REAL NOT NULL,
+                    realized_pnl REAL NOT NULL,
+                    fees_paid REAL NOT NULL CHECK (fees_paid >= 0),
+                    metrics TEXT NOT NULL CHECK (json_valid(metrics)),
+                    sweep_id TEXT REFERENCES sweeps(sweep_id),
+                    error TEXT,
+                    executed_at TEXT NOT NULL,
+                    wall_seconds REAL NOT NULL CHECK (wall_seconds >= 0)
+                );
+                CREATE INDEX bot_runs_bot ON bot_runs(bot_id);
+                CREATE TABLE deals (
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    deal_id INTEGER NOT NULL CHECK (deal_id >= 1),
+                    symbol TEXT NOT NULL,
+                    opened_at TEXT NOT NULL,
+                    closed_at TEXT,
+                    safety_orders_filled INTEGER NOT NULL CHECK (safety_orders_filled >= 0),
+                    avg_entry REAL NOT NULL,
+                    qty REAL NOT NULL CHECK (qty >= 0),
+                    cost REAL NOT NULL,
+                    proceeds REAL NOT NULL,
+                    realized_pnl REAL NOT NULL,
+                    fees REAL NOT NULL CHECK (fees >= 0),
+                    close_reason TEXT CHECK (close_reason IN ('take_profit', 'trailing_take_profit', 'stop_loss')),
+                    PRIMARY KEY (run_id, deal_id)
+                );
+                CREATE TABLE order_logs (
+                    order_id TEXT PRIMARY KEY NOT NULL,
+                    bot_id TEXT NOT NULL REFERENCES bots(bot_id),
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    user_id TEXT,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+                    qty REAL NOT NULL CHECK (qty >= 0),
+                    order_type TEXT NOT NULL CHECK (order_type IN ('market', 'limit', 'stop_market')),
+                    status TEXT NOT NULL CHECK (status IN ('new', 'filled', 'cancelled', 'rejected')),
+                    filled_qty REAL NOT NULL CHECK (filled_qty >= 0),
+                    avg_price REAL,
+                    fees REAL NOT NULL CHECK (fees >= 0),
+                    created_at TEXT NOT NULL,
+                    price REAL,
+                    filled_at TEXT,
+                    deal_id INTEGER,
+                    role TEXT NOT NULL CHECK (role IN ('base', 'safety', 'take_profit', 'trailing_take_profit', 'stop_loss', 'recurring')),
+                    safety_order_index INTEGER CHECK (safety_order_index >= 1),
+                    reason TEXT,
+                    needed REAL,
+                    available REAL,
+                    sequence INTEGER NOT NULL CHECK (sequence >= 0),
+                    UNIQUE (run_id, sequence),
+                    FOREIGN KEY (run_id, deal_id) REFERENCES deals(run_id, deal_id) ON DELETE CASCADE
+                );
+                CREATE TABLE positions (
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    user_id TEXT,
+                    symbol TEXT NOT NULL,
+                    qty REAL NOT NULL CHECK (qty >= 0),
+                    avg_price REAL,
+                    current_price REAL NOT NULL,
+                    unrealized_pnl REAL NOT NULL,
+                    UNIQUE (run_id, symbol)
+                );
+                CREATE TABLE funds (
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    user_id TEXT,
+                    exchange TEXT NOT NULL DEFAULT 'paper_trading' CHECK (exchange IN ('paper_trading')),
+                    currency TEXT NOT NULL,
+                    free REAL NOT NULL CHECK (free >= 0),
+                    locked REAL NOT NULL CHECK (locked >= 0),
+                    total REAL NOT NULL CHECK (total >= 0),
+                    UNIQUE (run_id, exchange, currency)
+                );
+                CREATE TABLE holdings (
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    user_id TEXT,
+                    asset TEXT NOT NULL,
+                    quantity REAL NOT NULL CHECK (quantity >= 0),
+                    UNIQUE (run_id, asset)
+                );
+                """)
+        }
+        return migrator
+    }
+}

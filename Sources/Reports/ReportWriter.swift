@@ -1,0 +1,152 @@
+import Analytics
+import Backtesting
+import DCAStrategy
+import Foundation
+import MarketData
+
+/// Writes a run's report folder: `summary.md`, `equity.csv` and `report.html` (equity and
+/// drawdown charts as inline SVG: no network, no scripts).
+public enum ReportWriter {
+    /// Writes the report of `summary` into `folder` (created if needed).
+    /// - Throws: the file system's error when a file cannot be written.
+    public static func write(_ summary: RunSummary, to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try markdown(summary).write(toFile: folder + "/summary.md", atomically: true, encoding: .utf8)
+        try equityCSV(summary.result).write(toFile: folder + "/equity.csv", atomically: true, encoding: .utf8)
+        try html(summary).write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
+    }
+
+    /// `open_time,close,equity,drawdown`: one row per bar, equity in quote currency at the close,
+    /// drawdown as a fraction of the running peak.
+    public static func equityCSV(_ result: BacktestResult) -> String {
+        let drawdown = EquityCurveStatistics.drawdownCurve(equity: result.equity, initialBalance: result.configuration.initialBalance)
+        var out = "open_time,close,equity,drawdown\n"
+        out.reserveCapacity(result.equity.count * 64)
+        for i in 0..<result.equity.count {
+            out += UTCTime.iso8601(nanoseconds: result.candles.openTimes[i])
+            out += ","
+            out += "\(result.candles.closes[i]),\(result.equity[i]),\(drawdown[i])\n"
+        }
+        return out
+    }
+
+    public static func markdown(_ summary: RunSummary) -> String {
+        let r = summary.result
+        let m = r.metrics
+        let c = r.configuration
+        let q = c.quoteCurrency
+        var out = "# Backtest: \(c.name) on \(c.symbol)\n\n"
+        out += "- Run `\(summary.runID)`, bot `\(summary.botID)`, engine \(engineVersion)\n"
+        out += "- Data: \(m.candles) candles from \(summary.startedAt) to \(summary.endedAt), fingerprint `\(summary.dataFingerprint.prefix(16))…`\n"
+        for note in summary.dataNotes { out += "- Data: \(note)\n" }
+        out += "- Fill model: `\(c.fillModel.rawValue)`; fee \(Format.percent(c.feeRate)); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
+        out += "| Metric | Value |\n|---|---|\n"
+        let rows: [(String, String)] = [
+            ("Equity Final [\(q)]", Format.money(m.finalEquity)),
+            ("Total PnL [\(q)]", Format.signedMoney(m.totalPnL)),
+            ("Return [%]", Format.percent(m.totalReturn, signed: true)),
+            ("Realized PnL [\(q)]", Format.signedMoney(m.realizedPnL)),
+            ("Buy & Hold Return [%]", m.buyAndHoldReturn.map { Format.percent($0, signed: true) } ?? "n/a"),
+            ("Max. Drawdown [%]", Format.percent(m.maxDrawdown)),
+            ("Max. Realized Drawdown [%]", Format.percent(m.realizedMaxDrawdown)),
+            ("Sharpe Ratio", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a (\(m.sharpeUndefinedReason ?? "undefined"))"),
+            ("Sharpe Ratio (daily)", m.sharpeRatioDaily.map { Format.ratio($0) } ?? "n/a"),
+            ("Sortino Ratio", m.sortinoRatio.map { Format.ratio($0) } ?? "n/a"),
+            ("CAGR [%]", m.compoundAnnualGrowthRate.map { Format.percent($0) } ?? "n/a"),
+            ("Calmar Ratio", m.calmarRatio.map { Format.ratio($0) } ?? "n/a"),
+            ("Deals Closed", "\(m.dealsClosed) of \(m.dealsOpened) opened"),
+            ("Win Rate [%]", m.winRate.map { Format.percent($0) } ?? "n/a"),
+            ("Profit Factor", m.profitFactor.map { Format.ratio($0) } ?? "n/a (no losing deal)"),
+            ("Avg. Deal Duration", m.averageDealDurationSeconds.map(duration) ?? "n/a"),
+            ("Longest Deal Duration", m.longestDealDurationSeconds.map(duration) ?? "n/a"),
+            ("Max. Safety Orders Used", "\(m.maxSafetyOrdersUsed)"),
+            ("Max. Capital In Use [\(q)]", Format.money(m.maxCapitalInUse)),
+            ("Exposure Time [%]", Format.percent(m.exposure)),
+            ("Fees [\(q)]", Format.money(m.feesPaid)),
+            ("Orders Filled", "\(m.totalTrades)"),
+            ("Orders Rejected", "\(m.rejectedOrders)"),
+            ("Periods Per Year", m.periodsPerYear.map { JSONValue.format($0) } ?? "n/a"),
+        ]
+        for (label, value) in rows { out += "| \(label) | \(value) |\n" }
+        out += "\nFiles: `equity.csv` (equity and drawdown per bar), `report.html` (charts). The run's orders and deals are in the `order_logs` and `deals` tables of `\(summary.databasePath)`.\n"
+        return out
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds)
+        let days = s / 86_400, hours = s % 86_400 / 3_600, minutes = s % 3_600 / 60
+        if days > 0 { return "\(days)d \(hours)h \(minutes)m" }
+        if hours > 0 { return "\(hours)h \(minutes)m" }
+        return "\(minutes)m"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    public static func html(_ summary: RunSummary) -> String {
+        let r = summary.result
+        let m = r.metrics
+        let c = r.configuration
+        let q = c.quoteCurrency
+        let drawdown = EquityCurveStatistics.drawdownCurve(equity: r.equity, initialBalance: c.initialBalance).map { -$0 * 100 }
+        let equityChart = SVGChart.line(
+            times: r.candles.openTimes, values: r.equity, title: "Equity at each bar's close", yLabel: "Equity [\(q)]",
+            color: "#1f6feb", fill: false, baseline: c.initialBalance
+        )
+        let drawdownChart = SVGChart.line(
+            times: r.candles.openTimes, values: drawdown, title: "Drawdown from the running peak", yLabel: "Drawdown [%]",
+            color: "#d1242f", fill: true, baseline: nil, height: 220
+        )
+        let cards: [(String, String)] = [
+            ("Final equity", Format.money(m.finalEquity) + " " + q), ("Total PnL", Format.signedMoney(m.totalPnL) + " " + q),
+            ("Return", Format.percent(m.totalReturn, signed: true)), ("Max. drawdown", Format.percent(m.maxDrawdown)),
+            ("Sharpe ratio", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a"), ("Deals closed", "\(m.dealsClosed)"),
+            ("Orders filled", "\(m.totalTrades)"), ("Fees", Format.money(m.feesPaid) + " " + q),
+        ]
+        var dealRows = ""
+        for deal in r.deals.prefix(500) {
+            dealRows += "<tr><td>\(deal.number)</td><td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[deal.openedBar]))</td>"
+            dealRows += "<td>\(deal.closedBar.map { UTCTime.shortText(nanoseconds: r.candles.openTimes[$0]) } ?? "open")</td>"
+            dealRows += "<td>\(deal.safetyOrdersFilled)</td><td>\(Format.fixed(deal.averageEntry, decimals: 4))</td>"
+            dealRows += "<td>\(Format.money(deal.cost))</td><td class=\"\(deal.realizedPnL < 0 ? "neg" : "pos")\">\(deal.closedBar == nil ? "" : Format.signedMoney(deal.realizedPnL))</td>"
+            dealRows += "<td>\(deal.closeReason?.rawValue ?? "")</td></tr>\n"
+        }
+        let more = r.deals.count > 500 ? "<p>First 500 of \(r.deals.count) deals shown; all are in the <code>deals</code> table.</p>" : ""
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>\(escape(c.name)) on \(escape(c.symbol)): backtest \(summary.runID.prefix(8))</title>
+            <style>
+            body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1040px; color: #1f2328; }
+            h1 { font-size: 22px; margin-bottom: 4px; } .sub { color: #59636e; font-size: 13px; margin-top: 0; }
+            .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0; }
+            .card { border: 1px solid #d1d9e0; border-radius: 6px; padding: 8px 12px; min-width: 110px; }
+            .card .label { color: #59636e; font-size: 12px; } .card .value { font-size: 17px; font-weight: 600; }
+            table { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
+            td, th { border-bottom: 1px solid #d1d9e0; padding: 4px 10px; text-align: right; } th { background: #f6f8fa; }
+            .pos { color: #1a7f37; } .neg { color: #d1242f; }
+            </style>
+            </head>
+            <body>
+            <h1>\(escape(c.name)) on \(escape(c.symbol))</h1>
+            <p class="sub">\(m.candles) candles, \(summary.startedAt) to \(summary.endedAt) (UTC) · fill model \(c.fillModel.rawValue) · run \(summary.runID) · \(engineVersion)</p>
+            <div class="cards">
+            \(cards.map { "<div class=\"card\"><div class=\"label\">\($0.0)</div><div class=\"value\">\(escape($0.1))</div></div>" }.joined(separator: "\n"))
+            </div>
+            \(equityChart)
+            \(drawdownChart)
+            <h2>Deals</h2>
+            <table>
+            <tr><th>#</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Safety orders</th><th>Avg. entry</th><th>Cost [\(q)]</th><th>PnL [\(q)]</th><th>Closed by</th></tr>
+            \(dealRows)</table>
+            \(more)
+            </body>
+            </html>
+
+            """
+    }
+}
