@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("config"), help: ArgumentHelp("The bot configuration (JSON).", valueName: "BOT.json"))
     var configPath: String
 
-    @Option(name: .customLong("data"), help: ArgumentHelp("A candle file: .csv, .txt, .csv.gz or Binance .zip. Repeat for several files of one symbol.", valueName: "FILE"))
+    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files: .csv, .txt, .csv.gz or Binance .zip; several files of one symbol are joined in time order (`--data A B` or `--data A --data B`).", valueName: "FILE"))
     var dataPaths: [String] = []
 
     @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database to write.", valueName: "PATH"))

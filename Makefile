@@ -1,0 +1,34 @@
+# dca-backtest: the two set-up commands of the README, and the benchmark targets.
+SWIFT ?= swift
+BIN := .build/debug/dca-backtest
+SAMPLE := datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
+
+.PHONY: all deps build backtest test bench bench-check bench-allocations clean
+
+all: backtest
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product dca-backtest
+
+## The main job: a real backtest of the bundled Binance sample, stored in reports/backtests.sqlite
+## with a report folder under reports/.
+backtest: build
+	$(BIN) run --config datasets/btc-1m-ladder.json --data $(SAMPLE)
+
+## Every test (Swift Testing and XCTest). Tests over ../shared/datasets skip, saying so, without it.
+test: deps
+	$(SWIFT) test
+
+## Every benchmark suite, release build (package-benchmark).
+bench: deps
+	$(SWIFT) package --allow-writing-to-package-directory benchmark --target EngineBenchmarks
+
+## Compare against the committed thresholds in Benchmarks/Thresholds; fails on a regression.
+bench-check: deps
+	scripts/bench-check.sh
+
+clean:
+	rm -rf .build reports/*/ reports/*.sqlite*
