@@ -38,6 +38,14 @@ struct ColumnLayout: Sendable {
     /// Detects the layout from the first lines of a file.
     /// - Throws: ``DataProblem`` naming the first line that cannot be read.
     static func detect(bytes: UnsafeRawBufferPointer, file: String, forced: CandleFileFormat?) throws(DataProblem) -> ColumnLayout {
+        var firstByte = 0
+        while firstByte < bytes.count, [9, 10, 13, 32, 0xEF, 0xBB, 0xBF].contains(bytes[firstByte]) { firstByte += 1 }
+        if firstByte < bytes.count, bytes[firstByte] == UInt8(ascii: "[") || bytes[firstByte] == UInt8(ascii: "{") {
+            throw DataProblem(
+                file: file, line: nil, column: nil,
+                reason: "the file is JSON, not CSV (a Binance REST klines response?); save the candles as CSV with a header or in Binance's archive layout"
+            )
+        }
         var lines: [(number: Int, fields: [String])] = []
         var start = 0
         var lineNumber = 1

@@ -248,6 +248,13 @@ struct RowReader {
                 advice: advice.joined(separator: " ")
             )
         }
+        if series.isEmpty && !dropped.isEmpty {
+            throw CandleDataError(
+                problems: Array(dropped.prefix(CandleLoader.maximumProblemsReported)),
+                moreProblems: max(0, dropped.count - CandleLoader.maximumProblemsReported),
+                advice: "Every one of the \(dropped.count) data rows is invalid, so --drop-invalid leaves no candles: the file's layout is probably not what it seems (check the separator, the column order and the time format, or force --format)."
+            )
+        }
         let interval = series.intervalNanoseconds
         var gaps = 0
         var largest: Int64 = 0
