@@ -1,2 +1,60 @@
+import Backtesting
 import Benchmark
-let benchmarks: @Sendable () -> Void = {}
+import DCAStrategy
+import MarketData
+
+/// The typical ladder of the engine issue: base 100, safety order 200, 1% deviation, step scale
+/// 1.5, volume scale 2, 5 safety orders, 1.5% take profit, fee 0.1%.
+func typicalLadder(takeProfit: Double = 0.015, maxSafetyOrders: Int = 5) -> BotConfiguration {
+    try! BotConfiguration.decode(json: Array("""
+        {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200,
+         "max_safety_orders": \(maxSafetyOrders), "price_deviation": 0.01, "safety_order_step_scale": 1.5,
+         "safety_order_volume_scale": 2.0, "take_profit": \(takeProfit), "fee_rate": 0.001}
+        """.utf8).withUnsafeBufferPointer { Data($0) })
+}
+
+import struct Foundation.Data
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        timeUnits: .milliseconds,
+        warmupIterations: 1,
+        maxDuration: .seconds(5),
+        maxIterations: 30
+    )
+    let million = 1_000_000
+    let candles = SyntheticCandles.oneMinute(count: million)
+
+    // The whole backtest (loop, order log, metrics), 1M one-minute candles; scaled per candle.
+    Benchmark("Engine_safety_orders_typical_ladder_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in
+        blackHole(Backtester.run(configuration: typicalLadder(), candles: candles))
+    }
+
+    // The per-candle loop alone when no order fills: after the first bar's base order nothing is
+    // reachable (take profit 900%, one safety order 1% down on a series that never falls 1%).
+    // Everything is allocated before the measurement starts: the loop must allocate nothing.
+    let flat = SyntheticCandles.oneMinute(count: million, volatility: 0.000001)
+    Benchmark(
+        "Engine_loop_without_fills_1M_candles",
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            scalingFactor: .mega,
+            thresholds: [.mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0])]
+        )
+    ) { benchmark in
+        var replay = PreparedReplay(configuration: typicalLadder(takeProfit: 9, maxSafetyOrders: 1), candles: flat.count)
+        benchmark.startMeasurement()
+        replay.replay(flat)
+        benchmark.stopMeasurement()
+        precondition(replay.orderCount == 3, "the no-fill series must place only the base order, its take profit and one safety order")
+        blackHole(replay)
+    }
+
+    // CSV ingestion: bytes in memory to validated columnar candles (libcsv + decimal parsing +
+    // validation); 1M Binance kline rows, scaled per row.
+    let csv = SyntheticCandles.binanceCSV(candles)
+    Benchmark("Ingest_binance_csv_1M_rows", configuration: .init(scalingFactor: .mega)) { benchmark in
+        blackHole(try CandleLoader.load(bytes: csv, file: "synthetic.csv"))
+    }
+}

@@ -34,14 +34,9 @@ public enum Backtester {
     /// the same result bit for bit.
     /// - Complexity: O(bars + orders).
     public static func run(configuration: BotConfiguration, candles: CandleSeries) -> BacktestResult {
-        var engine = DCAEngine(configuration: configuration)
-        engine.run(candles: candles)
-        let metrics = computeMetrics(engine: engine, candles: candles)
-        return BacktestResult(
-            configuration: configuration, candles: candles, orders: engine.orders, deals: engine.deals, equity: engine.equity,
-            metrics: metrics, quoteFree: engine.quoteFree, quoteLocked: engine.quoteLocked, baseFree: engine.baseFree,
-            baseLocked: engine.baseLocked
-        )
+        var replay = PreparedReplay(configuration: configuration, candles: candles.count)
+        replay.replay(candles)
+        return replay.result(candles: candles)
     }
 
     static func computeMetrics(engine: DCAEngine, candles: CandleSeries) -> BacktestMetrics {
@@ -93,6 +88,40 @@ public enum Backtester {
             exposure: candles.isEmpty ? 0 : Double(engine.barsInPosition) / Double(candles.count), buyAndHoldReturn: buyAndHold,
             totalTrades: filled, rejectedOrders: rejected, periodsPerYear: periodsPerYear, intervalSeconds: intervalSeconds,
             candles: candles.count
+        )
+    }
+}
+
+/// A backtest split into its stages, so the per-candle loop can be measured on its own: the
+/// initialiser allocates everything the loop needs (the equity curve, room for the order log);
+/// ``replay(_:)`` is the loop; ``result(candles:)`` computes the metrics.
+public struct PreparedReplay: Sendable {
+    var engine: DCAEngine
+
+    /// Prepares a replay of `configuration` over `count` candles.
+    /// - Parameter orderCapacity: order-log entries reserved up front.
+    public init(configuration: BotConfiguration, candles count: Int, orderCapacity: Int = 64) {
+        engine = DCAEngine(configuration: configuration)
+        engine.equity.reserveCapacity(count)
+        engine.orders.reserveCapacity(orderCapacity)
+        engine.deals.reserveCapacity(max(16, orderCapacity / 4))
+    }
+
+    /// Walks every candle once. Allocates only when the order log or the deal list grows.
+    public mutating func replay(_ candles: CandleSeries) {
+        engine.run(candles: candles)
+    }
+
+    /// Orders logged so far.
+    public var orderCount: Int { engine.orders.count }
+
+    /// The result with every metric.
+    public func result(candles: CandleSeries) -> BacktestResult {
+        let metrics = Backtester.computeMetrics(engine: engine, candles: candles)
+        return BacktestResult(
+            configuration: engine.configuration, candles: candles, orders: engine.orders, deals: engine.deals, equity: engine.equity,
+            metrics: metrics, quoteFree: engine.quoteFree, quoteLocked: engine.quoteLocked, baseFree: engine.baseFree,
+            baseLocked: engine.baseLocked
         )
     }
 }

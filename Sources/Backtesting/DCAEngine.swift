@@ -7,7 +7,7 @@ import MarketData
 /// order can trigger costs a few comparisons and one store into the preallocated equity curve:
 /// no allocation, no dynamic dispatch. Orders are appended to the order log only when
 /// something happens (placement, fill, cancellation, rejection).
-struct DCAEngine {
+struct DCAEngine: Sendable {
     // MARK: Configuration, resolved once.
     let configuration: BotConfiguration
     let rules: ExchangeRules
@@ -77,7 +77,7 @@ struct DCAEngine {
     var realizedPeak: Double
     var realizedMaxDrawdown = 0.0
 
-    struct RestingOrder {
+    struct RestingOrder: Sendable {
         var orderIndex: Int
         var price: Double
         var quantity: Double
@@ -112,9 +112,7 @@ struct DCAEngine {
 
     mutating func run(candles: CandleSeries) {
         let count = candles.count
-        equity.reserveCapacity(count)
-        orders.reserveCapacity(64)
-        deals.reserveCapacity(16)
+        equity.reserveCapacity(equity.count + count)
         candles.openTimes.withUnsafeBufferPointer { times in
         candles.opens.withUnsafeBufferPointer { opens in
         candles.highs.withUnsafeBufferPointer { highs in
