@@ -27,8 +27,18 @@ let benchmarks: @Sendable () -> Void = {
     let candles = SyntheticCandles.oneMinute(count: million)
 
     // The whole backtest (loop, order log, metrics), 1M one-minute candles; scaled per candle.
+    let ladder = typicalLadder()
     Benchmark("Engine_safety_orders_typical_ladder_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in
-        blackHole(Backtester.run(configuration: typicalLadder(), candles: candles))
+        blackHole(Backtester.run(configuration: ladder, candles: candles))
+    }
+
+    // The loop alone with fills (no metrics), to see what the metrics cost.
+    Benchmark("Engine_loop_typical_ladder_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var replay = PreparedReplay(configuration: ladder, candles: candles.count, orderCapacity: 1 << 16)
+        benchmark.startMeasurement()
+        replay.replay(candles)
+        benchmark.stopMeasurement()
+        blackHole(replay)
     }
 
     // The per-candle loop alone when no order fills: after the first bar's base order nothing is

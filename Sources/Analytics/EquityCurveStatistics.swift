@@ -64,16 +64,58 @@ public enum EquityCurveStatistics {
         return ratio.isFinite ? ratio : nil
     }
 
+    /// Sharpe and Sortino ratios of the per-bar returns of `equity` (see ``returns(equity:initialBalance:)``),
+    /// computed without materialising the returns; the same sums in the same order as
+    /// ``sharpeRatio(returns:periodsPerYear:riskFreePerPeriod:)`` and
+    /// ``sortinoRatio(returns:periodsPerYear:riskFreePerPeriod:)``, hence the same bits.
+    public static func sharpeAndSortino(equity: [Double], initialBalance: Double, periodsPerYear: Double, riskFreePerPeriod: Double = 0) -> (sharpe: Double?, sortino: Double?) {
+        let n = equity.count
+        guard n >= 2 else { return (nil, nil) }
+        var sum = 0.0
+        var downside = 0.0
+        var previous = initialBalance
+        for value in equity {
+            let x = (value / previous - 1) - riskFreePerPeriod
+            sum += x
+            if x < 0 { downside += x * x }
+            previous = value
+        }
+        let mean = sum / Double(n)
+        var squares = 0.0
+        previous = initialBalance
+        for value in equity {
+            let d = ((value / previous - 1) - riskFreePerPeriod) - mean
+            squares += d * d
+            previous = value
+        }
+        let root = periodsPerYear.squareRoot()
+        let deviation = (squares / Double(n - 1)).squareRoot()
+        let sharpe = deviation > 0 && deviation.isFinite ? mean / deviation * root : nil
+        let downsideDeviation = (downside / Double(n)).squareRoot()
+        let sortino = downsideDeviation > 0 && downsideDeviation.isFinite ? sum / Double(n) / downsideDeviation * root : nil
+        return (sharpe.flatMap { $0.isFinite ? $0 : nil }, sortino.flatMap { $0.isFinite ? $0 : nil })
+    }
+
     /// Maximum drawdown `max_t (peak_t - E_t) / peak_t` with `peak_t = max(E_-1, E_0..E_t)`:
     /// a fraction in [0, 1].
     public static func maxDrawdown(equity: [Double], initialBalance: Double) -> Double {
         var peak = initialBalance
         var worst = 0.0
+        // The division is done only where the drawdown can exceed the worst so far: the
+        // multiplication filter is conservative by a relative 1e-9, and the exact comparison
+        // decides, so the result is the same as dividing at every bar.
+        var threshold = peak
         for value in equity {
-            if value > peak { peak = value }
-            if peak > 0 {
+            if value > peak {
+                peak = value
+                threshold = peak * (1 - worst) * (1 + 1e-9)
+            }
+            if value < threshold && peak > 0 {
                 let drawdown = (peak - value) / peak
-                if drawdown > worst { worst = drawdown }
+                if drawdown > worst {
+                    worst = drawdown
+                    threshold = peak * (1 - worst) * (1 + 1e-9)
+                }
             }
         }
         return min(max(worst, 0), 1)
@@ -94,17 +136,15 @@ public enum EquityCurveStatistics {
         precondition(openTimes.count == equity.count)
         let day: Int64 = 86_400_000_000_000
         var result: [Double] = []
-        for i in 0..<equity.count {
-            let today = openTimes[i] >= 0 ? openTimes[i] / day : (openTimes[i] - day + 1) / day
-            let isLast: Bool
-            if i + 1 < equity.count {
-                let next = openTimes[i + 1] >= 0 ? openTimes[i + 1] / day : (openTimes[i + 1] - day + 1) / day
-                isLast = next != today
-            } else {
-                isLast = true
-            }
-            if isLast { result.append(equity[i]) }
+        guard !equity.isEmpty else { return result }
+        // One division per day: the next day starts at `dayEnd`.
+        var dayEnd = (openTimes[0] >= 0 ? openTimes[0] / day : (openTimes[0] - day + 1) / day) * day + day
+        for i in 1..<max(equity.count, 1) where openTimes[i] >= dayEnd {
+            result.append(equity[i - 1])
+            let t = openTimes[i]
+            dayEnd = (t >= 0 ? t / day : (t - day + 1) / day) * day + day
         }
+        result.append(equity[equity.count - 1])
         return result
     }
 

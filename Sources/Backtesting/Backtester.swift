@@ -46,16 +46,16 @@ public enum Backtester {
         let intervalNanoseconds = candles.intervalNanoseconds
         let intervalSeconds = intervalNanoseconds.map { Double($0) / 1e9 }
         let periodsPerYear = c.periodsPerYear ?? intervalSeconds.map { 365 * 86_400 / $0 }
-        let returns = EquityCurveStatistics.returns(equity: engine.equity, initialBalance: initial)
         var sharpe: Double? = nil
         var sortino: Double? = nil
         var sharpeDaily: Double? = nil
         var undefinedReason: String? = nil
         if let periodsPerYear {
             let rf = EquityCurveStatistics.riskFreePerPeriod(yearly: c.riskFreeRate, periodsPerYear: periodsPerYear)
-            sharpe = EquityCurveStatistics.sharpeRatio(returns: returns, periodsPerYear: periodsPerYear, riskFreePerPeriod: rf)
-            sortino = EquityCurveStatistics.sortinoRatio(returns: returns, periodsPerYear: periodsPerYear, riskFreePerPeriod: rf)
-            if sharpe == nil { undefinedReason = returns.count < 2 ? "fewer than 2 bars" : "zero variance" }
+            (sharpe, sortino) = EquityCurveStatistics.sharpeAndSortino(
+                equity: engine.equity, initialBalance: initial, periodsPerYear: periodsPerYear, riskFreePerPeriod: rf
+            )
+            if sharpe == nil { undefinedReason = engine.equity.count < 2 ? "fewer than 2 bars" : "zero variance" }
             let daily = EquityCurveStatistics.dailyEquity(openTimes: candles.openTimes, equity: engine.equity)
             let dailyReturns = EquityCurveStatistics.returns(equity: daily, initialBalance: initial)
             let rfDaily = EquityCurveStatistics.riskFreePerPeriod(yearly: c.riskFreeRate, periodsPerYear: 365)
@@ -70,11 +70,18 @@ public enum Backtester {
             cagr = EquityCurveStatistics.compoundAnnualGrowthRate(initialBalance: initial, finalEquity: finalEquity, years: years)
         }
         let calmar = cagr.flatMap { maxDrawdown > 0 ? $0 / maxDrawdown : nil }
-        let closed = engine.deals.filter { $0.closedBar != nil }
-        let pnls = closed.map(\.realizedPnL)
-        let durations = closed.map { Double(candles.openTimes[$0.closedBar!] - candles.openTimes[$0.openedBar]) / 1e9 }
-        let filled = engine.orders.filter { $0.status == .filled }.count
-        let rejected = engine.orders.filter { $0.status == .rejected }.count
+        var pnls: [Double] = []
+        var durations: [Double] = []
+        for deal in engine.deals {
+            guard let closedBar = deal.closedBar else { continue }
+            pnls.append(deal.realizedPnL)
+            durations.append(Double(candles.openTimes[closedBar] - candles.openTimes[deal.openedBar]) / 1e9)
+        }
+        var filled = 0
+        var rejected = 0
+        for order in engine.orders {
+            if order.status == .filled { filled += 1 } else if order.status == .rejected { rejected += 1 }
+        }
         let buyAndHold = candles.isEmpty ? nil : candles.closes[candles.count - 1] / candles.opens[0] - 1
         let totalPnL = finalEquity - initial
         return BacktestMetrics(
@@ -82,7 +89,7 @@ public enum Backtester {
             unrealizedPnL: totalPnL - engine.realizedPnL, totalReturn: totalPnL / initial, maxDrawdown: maxDrawdown,
             realizedMaxDrawdown: engine.realizedMaxDrawdown, sharpeRatio: sharpe, sharpeRatioDaily: sharpeDaily, sortinoRatio: sortino,
             sharpeUndefinedReason: undefinedReason, compoundAnnualGrowthRate: cagr, calmarRatio: calmar, feesPaid: engine.feesPaid,
-            dealsOpened: engine.dealNumber, dealsClosed: closed.count, winRate: DealStatistics.winRate(pnls),
+            dealsOpened: engine.dealNumber, dealsClosed: pnls.count, winRate: DealStatistics.winRate(pnls),
             profitFactor: DealStatistics.profitFactor(pnls), averageDealDurationSeconds: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count),
             longestDealDurationSeconds: durations.max(), maxSafetyOrdersUsed: engine.maxSafetyUsed, maxCapitalInUse: engine.maxCapitalInUse,
             exposure: candles.isEmpty ? 0 : Double(engine.barsInPosition) / Double(candles.count), buyAndHoldReturn: buyAndHold,

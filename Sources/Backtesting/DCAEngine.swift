@@ -65,6 +65,11 @@ struct DCAEngine: Sendable {
     var timedStopCount = 0
     var timedStopDue = false
 
+    // MARK: Levels that let a quiet bar skip the path walk (see refreshTriggerLevels()).
+    var buyTriggerLevel = -Double.infinity
+    var sellTriggerLevel = Double.infinity
+    var walkEveryBar = false
+
     // MARK: Output.
     var orders: [OrderRecord] = []
     var deals: [DealRecord] = []
@@ -119,35 +124,42 @@ struct DCAEngine: Sendable {
         candles.lows.withUnsafeBufferPointer { lows in
         candles.closes.withUnsafeBufferPointer { closes in
             var previousClose = 0.0
+            refreshTriggerLevels()
             for bar in 0..<count {
                 let open = opens[bar], high = highs[bar], low = lows[bar], close = closes[bar]
-                if bar > 0 && open != previousClose && hasExposure {
+                if bar > 0 && open != previousClose && hasExposure
+                    && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
                     traverse(from: previousClose, to: open, gap: true, bar: bar)
+                    refreshTriggerLevels()
                 }
                 if timedStopDue && dealOpen {
                     timedStopDue = false
                     sellPosition(role: .stopLoss, type: .market, at: open * (1 - slippage), level: nil, bar: bar, existingOrder: nil)
+                    refreshTriggerLevels()
                 }
                 if configuration.mode == .safetyOrders {
                     if !dealOpen && bar >= nextDealBar && (configuration.maxDeals.map { dealNumber < $0 } ?? true) {
                         startDeal(open: open, bar: bar)
+                        refreshTriggerLevels()
                     }
                 } else if isRecurringBuyBar(bar, times: times) {
                     recurringBuy(open: open, bar: bar)
+                    refreshTriggerLevels()
                 }
-                if hasExposure {
+                if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
                     let (x, y) = pathExtremes(open: open, high: high, low: low)
                     traverse(from: open, to: x, gap: false, bar: bar)
                     traverse(from: x, to: y, gap: false, bar: bar)
                     traverse(from: y, to: close, gap: false, bar: bar)
-                    if let level = timedStopLevel, dealOpen {
-                        if timedStopCount > 0 || low <= level {
-                            if close <= level {
-                                timedStopCount += 1
-                                if timedStopCount >= stopTimeout { timedStopDue = true }
-                            } else {
-                                timedStopCount = 0
-                            }
+                    refreshTriggerLevels()
+                }
+                if let level = timedStopLevel, dealOpen {
+                    if timedStopCount > 0 || low <= level {
+                        if close <= level {
+                            timedStopCount += 1
+                            if timedStopCount >= stopTimeout { timedStopDue = true }
+                        } else {
+                            timedStopCount = 0
                         }
                     }
                 }
@@ -156,6 +168,22 @@ struct DCAEngine: Sendable {
                 previousClose = close
             }
         }}}}}
+    }
+
+    /// The highest price at which a resting buy limit or sell stop triggers (-infinity: none),
+    /// the lowest at which a sell limit or the trailing activation triggers (+infinity: none),
+    /// and whether every bar must be walked (an armed trailing take profit): a bar whose range
+    /// stays strictly between the two levels cannot fill anything.
+    mutating func refreshTriggerLevels() {
+        var buy = -Double.infinity
+        var sell = Double.infinity
+        if let first = restingSafety.first { buy = first.price }
+        if let stop = stopOrder { buy = max(buy, stop.price) }
+        if let tp = takeProfitOrder { sell = tp.price }
+        if trailingActive && !trailingArmed { sell = min(sell, trailingPrice) }
+        buyTriggerLevel = buy
+        sellTriggerLevel = sell
+        walkEveryBar = trailingActive && trailingArmed
     }
 
     /// True when any order rests or a deal is open, so the bar's path must be walked.

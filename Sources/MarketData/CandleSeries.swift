@@ -67,8 +67,23 @@ public struct CandleSeries: Sendable, Equatable {
     }
 
     /// The most common positive difference between consecutive values, the smaller on a tie.
+    /// - Complexity: O(n) when one spacing is the majority (regular bars with gaps); otherwise
+    ///   O(n log n).
     public static func mostCommonSpacing(_ times: [Int64]) -> Int64? {
         guard times.count >= 2 else { return nil }
+        // Boyer-Moore majority vote: a spacing held by more than half of the pairs is the mode.
+        var candidate: Int64 = 0
+        var votes = 0
+        var pairs = 0
+        for i in 1..<times.count where times[i] > times[i - 1] {
+            let spacing = times[i] - times[i - 1]
+            pairs += 1
+            if votes == 0 { candidate = spacing; votes = 1 } else if spacing == candidate { votes += 1 } else { votes -= 1 }
+        }
+        guard pairs > 0 else { return nil }
+        var held = 0
+        for i in 1..<times.count where times[i] - times[i - 1] == candidate { held += 1 }
+        if held * 2 > pairs { return candidate }
         var spacings = [Int64]()
         spacings.reserveCapacity(times.count - 1)
         for i in 1..<times.count where times[i] > times[i - 1] {

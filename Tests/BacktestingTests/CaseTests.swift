@@ -3,6 +3,7 @@ import MarketData
 import Testing
 
 @testable import Backtesting
+import Analytics
 
 /// The failure cases of `../shared/cases`, each with exactly its expected values.
 @Suite struct SharedCaseTests {
@@ -301,5 +302,58 @@ import Testing
         #expect(result.metrics.sortinoRatio == nil)
         #expect(result.metrics.sharpeUndefinedReason == "zero variance")
         #expect(result.metrics.maxDrawdown == 0)
+    }
+}
+
+@Suite struct EquityStatisticsTests {
+    @Test func streamingSharpeAndSortinoEqualTheReturnsBasedOnesBitForBit() {
+        let equity = [10_010.0, 10_004.995, 10_011.998, 10_009.996, 10_014.0, 10_012.999, 10_016.002, 10_009.993, 10_018.001, 10_014.996]
+        let returns = EquityCurveStatistics.returns(equity: equity, initialBalance: 10_000)
+        let streaming = EquityCurveStatistics.sharpeAndSortino(equity: equity, initialBalance: 10_000, periodsPerYear: 17_520)
+        #expect(streaming.sharpe == EquityCurveStatistics.sharpeRatio(returns: returns, periodsPerYear: 17_520))
+        #expect(streaming.sortino == EquityCurveStatistics.sortinoRatio(returns: returns, periodsPerYear: 17_520))
+    }
+
+    @Test func intervalIsTheMostCommonSpacingTheSmallerOnATie() {
+        // Spacings 60, 60, 120, 60: majority 60.
+        #expect(CandleSeries.mostCommonSpacing([0, 60, 120, 240, 300]) == 60)
+        // Spacings 60, 120, 60, 120: a tie, the smaller wins.
+        #expect(CandleSeries.mostCommonSpacing([0, 60, 180, 240, 360]) == 60)
+        // Spacings 120, 60, 180, 120, 60, 60: no majority, 60 is the mode.
+        #expect(CandleSeries.mostCommonSpacing([0, 120, 180, 360, 480, 540, 600]) == 60)
+        #expect(CandleSeries.mostCommonSpacing([5]) == nil)
+    }
+}
+
+@Suite struct DailyEquityTests {
+    @Test func dailyEquityTakesTheLastBarOfEachUTCDay() {
+        let hour: Int64 = 3_600_000_000_000
+        let day = 24 * hour
+        // Bars at 22:00 and 23:00 of day 0, 00:00 and 05:00 of day 1, 01:00 of day 3.
+        let times = [22 * hour, 23 * hour, day, day + 5 * hour, 3 * day + hour]
+        #expect(EquityCurveStatistics.dailyEquity(openTimes: times, equity: [1, 2, 3, 4, 5]) == [2, 4, 5])
+        #expect(EquityCurveStatistics.dailyEquity(openTimes: [7], equity: [9]) == [9])
+    }
+}
+
+@Suite struct DrawdownTests {
+    @Test func maxDrawdownEqualsTheDefinitionAtEveryBar() {
+        // A seeded walk; the filtered maximum must equal dividing at every bar, bit for bit.
+        var state: UInt64 = 7
+        var equity: [Double] = []
+        var value = 1000.0
+        for _ in 0..<5000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            value *= 1 + (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.02
+            equity.append(value)
+        }
+        var peak = 1000.0
+        var worst = 0.0
+        for v in equity {
+            peak = max(peak, v)
+            worst = max(worst, (peak - v) / peak)
+        }
+        #expect(EquityCurveStatistics.maxDrawdown(equity: equity, initialBalance: 1000) == worst)
+        #expect(EquityCurveStatistics.maxDrawdown(equity: [900, 850, 800, 750, 820], initialBalance: 1000) == 0.25)
     }
 }
