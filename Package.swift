@@ -69,6 +69,10 @@ let package = Package(
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
         .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics"]),
         .testTarget(
+            name: "PersistenceTests",
+            dependencies: ["Persistence", "Backtesting", "DCAStrategy", "MarketData", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy",

@@ -45,25 +45,20 @@ public enum Backtester {
         let finalEquity = engine.equity.last ?? initial
         let intervalNanoseconds = candles.intervalNanoseconds
         let intervalSeconds = intervalNanoseconds.map { Double($0) / 1e9 }
-        let periodsPerYear = c.periodsPerYear ?? intervalSeconds.map { 365 * 86_400 / $0 }
+        let periodsPerYear = engine.periodsPerYear
         var sharpe: Double? = nil
         var sortino: Double? = nil
         var sharpeDaily: Double? = nil
         var undefinedReason: String? = nil
         if let periodsPerYear {
-            let rf = EquityCurveStatistics.riskFreePerPeriod(yearly: c.riskFreeRate, periodsPerYear: periodsPerYear)
-            (sharpe, sortino) = EquityCurveStatistics.sharpeAndSortino(
-                equity: engine.equity, initialBalance: initial, periodsPerYear: periodsPerYear, riskFreePerPeriod: rf
-            )
+            sharpe = engine.curve.sharpeRatio(periodsPerYear: periodsPerYear)
+            sortino = engine.curve.sortinoRatio(periodsPerYear: periodsPerYear)
+            sharpeDaily = engine.curve.dailySharpeRatio()
             if sharpe == nil { undefinedReason = engine.equity.count < 2 ? "fewer than 2 bars" : "zero variance" }
-            let daily = EquityCurveStatistics.dailyEquity(openTimes: candles.openTimes, equity: engine.equity)
-            let dailyReturns = EquityCurveStatistics.returns(equity: daily, initialBalance: initial)
-            let rfDaily = EquityCurveStatistics.riskFreePerPeriod(yearly: c.riskFreeRate, periodsPerYear: 365)
-            sharpeDaily = EquityCurveStatistics.sharpeRatio(returns: dailyReturns, periodsPerYear: 365, riskFreePerPeriod: rfDaily)
         } else {
             undefinedReason = "fewer than 2 bars"
         }
-        let maxDrawdown = EquityCurveStatistics.maxDrawdown(equity: engine.equity, initialBalance: initial)
+        let maxDrawdown = engine.curve.maxDrawdown
         var cagr: Double? = nil
         if let intervalSeconds {
             let years = Double(candles.count) * intervalSeconds / (365 * 86_400)

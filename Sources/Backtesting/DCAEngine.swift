@@ -1,3 +1,4 @@
+import Analytics
 import DCAStrategy
 import MarketData
 
@@ -74,6 +75,10 @@ struct DCAEngine: Sendable {
     var orders: [OrderRecord] = []
     var deals: [DealRecord] = []
     var equity: [Double] = []
+    /// Sharpe, Sortino, drawdown and daily statistics, gathered bar by bar.
+    var curve: EquityCurveAccumulator
+    /// Bars per year used to annualise (configured, or from the bar interval); `nil` without an interval.
+    var periodsPerYear: Double? = nil
     var barsInPosition = 0
     var maxCapitalInUse = 0.0
     var maxSafetyUsed = 0
@@ -110,6 +115,7 @@ struct DCAEngine: Sendable {
         recurringSchedule = c.mode == .recurring ? c.schedule.flatMap { RecurringSchedule(text: $0) } : nil
         quoteFree = c.initialBalance
         realizedPeak = c.initialBalance
+        curve = EquityCurveAccumulator(initialBalance: c.initialBalance)
         restingSafety.reserveCapacity(max(maxActiveSafety, 1))
     }
 
@@ -117,6 +123,15 @@ struct DCAEngine: Sendable {
 
     mutating func run(candles: CandleSeries) {
         let count = candles.count
+        let intervalSeconds = candles.intervalNanoseconds.map { Double($0) / 1e9 }
+        periodsPerYear = configuration.periodsPerYear ?? intervalSeconds.map { 365 * 86_400 / $0 }
+        if curve.count == 0 {
+            curve = EquityCurveAccumulator(
+                initialBalance: configuration.initialBalance,
+                riskFreePerPeriod: periodsPerYear.map { EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: $0) } ?? 0,
+                riskFreePerDay: EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: 365)
+            )
+        }
         equity.reserveCapacity(equity.count + count)
         candles.openTimes.withUnsafeBufferPointer { times in
         candles.opens.withUnsafeBufferPointer { opens in
@@ -164,7 +179,9 @@ struct DCAEngine: Sendable {
                     }
                 }
                 if dealOpen && heldQuantity > 0 { barsInPosition += 1 }
-                equity.append(quoteFree + quoteLocked + (baseFree + baseLocked) * close)
+                let value = quoteFree + quoteLocked + (baseFree + baseLocked) * close
+                equity.append(value)
+                curve.add(equity: value, openTime: times[bar])
                 previousClose = close
             }
         }}}}}

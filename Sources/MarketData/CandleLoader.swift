@@ -34,13 +34,17 @@ public enum CandleLoader {
             part.report.checksumVerified = verified
             parts.append(part)
         }
-        return try merge(parts)
+        var loaded = try merge(parts)
+        loaded.series.cacheInterval()
+        return loaded
     }
 
     /// Loads candles from bytes already in memory (tests, benchmarks), as if read from `file`.
     public static func load(bytes: [UInt8], file: String = "<memory>", options: LoadOptions = LoadOptions()) throws(CandleDataError) -> LoadedCandles {
         let part = try parse(bytes: bytes, file: file, options: options)
-        return try merge([part])
+        var loaded = try merge([part])
+        loaded.series.cacheInterval()
+        return loaded
     }
 
     static func merge(_ parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)]) throws(CandleDataError) -> LoadedCandles {

@@ -11,12 +11,24 @@
 /// and > 0; `low <= min(open, close)`, `high >= max(open, close)`; volume >= 0.
 public struct CandleSeries: Sendable, Equatable {
     /// Bar open times, nanoseconds since the Unix epoch, UTC.
-    public var openTimes: [Int64]
-    public var opens: [Double]
-    public var highs: [Double]
-    public var lows: [Double]
-    public var closes: [Double]
-    public var volumes: [Double]
+    public internal(set) var openTimes: [Int64]
+    public internal(set) var opens: [Double]
+    public internal(set) var highs: [Double]
+    public internal(set) var lows: [Double]
+    public internal(set) var closes: [Double]
+    public internal(set) var volumes: [Double]
+    /// The interval, computed once by the loader (``cacheInterval()``); cleared by ``append``.
+    @usableFromInline var intervalCache: Int64??
+
+    public static func == (lhs: CandleSeries, rhs: CandleSeries) -> Bool {
+        lhs.openTimes == rhs.openTimes && lhs.opens == rhs.opens && lhs.highs == rhs.highs && lhs.lows == rhs.lows
+            && lhs.closes == rhs.closes && lhs.volumes == rhs.volumes
+    }
+
+    /// Computes the interval now, so later reads are O(1).
+    public mutating func cacheInterval() {
+        intervalCache = .some(CandleSeries.mostCommonSpacing(openTimes))
+    }
 
     public init(
         openTimes: [Int64] = [], opens: [Double] = [], highs: [Double] = [], lows: [Double] = [],
@@ -32,6 +44,7 @@ public struct CandleSeries: Sendable, Equatable {
         self.lows = lows
         self.closes = closes
         self.volumes = volumes
+        self.intervalCache = nil
     }
 
     /// The number of candles.
@@ -50,8 +63,8 @@ public struct CandleSeries: Sendable, Equatable {
     }
 
     /// Appends one candle (times in nanoseconds, prices in quote currency).
-    @inlinable
     public mutating func append(openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double) {
+        intervalCache = nil
         openTimes.append(openTime)
         opens.append(open)
         highs.append(high)
@@ -63,7 +76,8 @@ public struct CandleSeries: Sendable, Equatable {
     /// The bar interval: the most common spacing between consecutive open times, the smaller on
     /// a tie (SEMANTICS.md section 1), in nanoseconds; `nil` for fewer than two candles.
     public var intervalNanoseconds: Int64? {
-        CandleSeries.mostCommonSpacing(openTimes)
+        if let cached = intervalCache { return cached }
+        return CandleSeries.mostCommonSpacing(openTimes)
     }
 
     /// The most common positive difference between consecutive values, the smaller on a tie.
