@@ -67,7 +67,8 @@ public struct EquityCurveAccumulator: Sendable {
         previous = value
         lastEquity = value
         sum += x
-        if x < 0 { downside += x * x }
+        let loss = min(x, 0)  // branch-free: the sign of a return is a coin flip for the predictor
+        downside += loss * loss
         if bars == 1 { shift = x }
         let shifted = x - shift
         shiftedSum += shifted

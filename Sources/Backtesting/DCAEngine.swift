@@ -139,6 +139,15 @@ struct DCAEngine: Sendable {
         candles.lows.withUnsafeBufferPointer { lows in
         candles.closes.withUnsafeBufferPointer { closes in
             var previousClose = 0.0
+            // The curve and its statistics are only touched here: keep them in locals (registers)
+            // rather than in `self`, which every event call may change.
+            var curve = self.curve
+            var equity = self.equity
+            self.equity = []
+            defer {
+                self.curve = curve
+                self.equity = equity
+            }
             refreshTriggerLevels()
             for bar in 0..<count {
                 let open = opens[bar], high = highs[bar], low = lows[bar], close = closes[bar]
@@ -191,6 +200,7 @@ struct DCAEngine: Sendable {
     /// the lowest at which a sell limit or the trailing activation triggers (+infinity: none),
     /// and whether every bar must be walked (an armed trailing take profit): a bar whose range
     /// stays strictly between the two levels cannot fill anything.
+    @inline(never)  // an event, off the quiet-bar path: keeps the loop small
     mutating func refreshTriggerLevels() {
         var buy = -Double.infinity
         var sell = Double.infinity
@@ -233,6 +243,7 @@ struct DCAEngine: Sendable {
     /// them; orders placed after a fill may fill on the rest of the leg only. On a gap leg
     /// (previous close to open) everything fills at the open, and orders placed during the
     /// jump exist only at the open.
+    @inline(never)  // an event, off the quiet-bar path: keeps the loop small
     mutating func traverse(from a: Double, to b: Double, gap: Bool, bar: Int) {
         let down = b < a
         let up = b > a
@@ -317,6 +328,7 @@ struct DCAEngine: Sendable {
 
     // MARK: - Deals
 
+    @inline(never)  // an event, off the quiet-bar path: keeps the loop small
     mutating func startDeal(open: Double, bar: Int) {
         let price = open * (1 + slippage)
         guard buyAtMarket(role: .base, price: price, quoteSize: configuration.baseOrderSize, bar: bar, openingDeal: true) else { return }
@@ -324,6 +336,7 @@ struct DCAEngine: Sendable {
         placeSafetyOrders(bar: bar)
     }
 
+    @inline(never)  // an event, off the quiet-bar path: keeps the loop small
     mutating func recurringBuy(open: Double, bar: Int) {
         let price = open * (1 + slippage)
         _ = buyAtMarket(role: .recurring, price: price, quoteSize: configuration.orderSize, bar: bar, openingDeal: !dealOpen)
@@ -534,6 +547,7 @@ struct DCAEngine: Sendable {
 
     /// Sells the whole position (rounded down to the step) at `price`, closing the deal.
     /// `existingOrder` is the resting order that triggered (take profit or stop), if any.
+    @inline(never)  // an event, off the quiet-bar path: keeps the loop small
     mutating func sellPosition(role: OrderRole, type: OrderType, at price: Double, level: Double?, bar: Int, existingOrder: RestingOrder?) {
         let quantity = rules.quantity(heldQuantity)
         let fee = role == .takeProfit ? makerFee : takerFee
