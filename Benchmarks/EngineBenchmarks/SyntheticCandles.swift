@@ -37,7 +37,7 @@ enum SyntheticCandles {
             let close = (p * 100).rounded() / 100
             high = max((high * 100).rounded(.up) / 100, close, open)
             low = min((low * 100).rounded(.down) / 100, close, open)
-            series.append(openTime: start + Int64(i) * 60_000_000_000, open: open, high: high, low: low, close: close, volume: 1 + random.uniform() * 10)
+            series.append(openTime: start + Int64(i) * 60_000_000_000, open: open, high: high, low: low, close: close, volume: (1 + random.uniform() * 10 * 1e5).rounded() / 1e5)  // 5 decimals, as exchanges publish
             price = close
         }
         return series

@@ -136,7 +136,7 @@ public enum CandleLoader {
 
         let state = UnsafeMutablePointer<RowReader>.allocate(capacity: 1)
         state.initialize(to: RowReader(file: file, layout: layout, options: options, expectedRows: bytes.count / 60))
-        defer { state.deinitialize(count: 1); state.deallocate() }
+        defer { state.pointee.release(); state.deinitialize(count: 1); state.deallocate() }
 
         let parser = UnsafeMutablePointer<csv_parser>.allocate(capacity: 1)
         defer { parser.deallocate() }

@@ -6,18 +6,26 @@ struct RowReader {
     let file: String
     let layout: ColumnLayout
     let options: LoadOptions
-    /// Role of each field index: 0 time, 1 open, 2 high, 3 low, 4 close, 5 volume, -1 none.
-    var roles: [Int8]
+    /// Role of each field index: 0 time, 1 open, 2 high, 3 low, 4 close, 5 volume, -1 none;
+    /// `roleCount` entries.
+    let roles: UnsafeMutablePointer<Int8>
+    let roleCount: Int
 
     // Position.
     var line = 1
     var fieldIndex = 0
     var recordsSeen = 0
 
-    // The current row's raw fields.
-    var scratch: [UInt8] = []
-    var fieldStart: [Int] = Array(repeating: 0, count: 6)
-    var fieldLength: [Int] = Array(repeating: -1, count: 6)
+    // The current row's raw fields, in memory owned by the reader (``release()`` frees it):
+    // bytes of the candle fields, where each starts and how long it is (-1: absent), and the
+    // numbers parsed from the price and volume fields (NaN: empty or not a number).
+    static let scratchCapacity = 4096
+    let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: RowReader.scratchCapacity)
+    var scratchCount = 0
+    let fieldStart = UnsafeMutablePointer<Int>.allocate(capacity: 6)
+    let fieldLength = UnsafeMutablePointer<Int>.allocate(capacity: 6)
+    let values = UnsafeMutablePointer<Double>.allocate(capacity: 6)
+    let fieldsNeeded: Int
 
     // Output.
     var series = CandleSeries()
@@ -25,7 +33,8 @@ struct RowReader {
     var problems: [DataProblem] = []
     var dropped: [DataProblem] = []
     var rowsRead = 0
-    var units: [TimestampUnit: Int] = [:]
+    /// Rows per timestamp unit, indexed by ``TimestampUnit/index``.
+    var unitCounts = [Int](repeating: 0, count: TimestampUnit.allCases.count)
     var lastEpochUnit: TimestampUnit? = nil
     var unitChanges: [UnitChange] = []
     var unitChangeCount = 0
@@ -34,28 +43,48 @@ struct RowReader {
         self.file = file
         self.layout = layout
         self.options = options
-        var roles = [Int8](repeating: -1, count: max(layout.fieldsNeeded, 1))
+        roleCount = max(layout.fieldsNeeded, 1)
+        roles = UnsafeMutablePointer<Int8>.allocate(capacity: roleCount)
+        roles.initialize(repeating: -1, count: roleCount)
         roles[layout.time] = 0
         roles[layout.open] = 1
         roles[layout.high] = 2
         roles[layout.low] = 3
         roles[layout.close] = 4
         if let volume = layout.volume { roles[volume] = 5 }
-        self.roles = roles
+        fieldsNeeded = layout.fieldsNeeded
         series.reserveCapacity(expectedRows)
         lines.reserveCapacity(expectedRows)
-        scratch.reserveCapacity(256)
+        fieldStart.initialize(repeating: 0, count: 6)
+        fieldLength.initialize(repeating: -1, count: 6)
+        values.initialize(repeating: .nan, count: 6)
     }
 
+    /// Frees the reader's scratch memory.
+    func release() {
+        roles.deallocate()
+        scratch.deallocate()
+        fieldStart.deallocate()
+        fieldLength.deallocate()
+        values.deallocate()
+    }
+
+    @inline(__always)
     mutating func field(_ data: UnsafeRawPointer?, _ length: Int) {
-        defer { fieldIndex += 1 }
-        guard fieldIndex < roles.count else { return }
-        let role = Int(roles[fieldIndex])
+        let index = fieldIndex
+        fieldIndex = index + 1
+        guard index < roleCount else { return }
+        let role = Int(roles[index])
         guard role >= 0 else { return }
-        fieldStart[role] = scratch.count
-        fieldLength[role] = length
-        if length > 0, let data {
-            scratch.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+        let copied = min(length, RowReader.scratchCapacity - scratchCount)
+        fieldStart[role] = scratchCount
+        fieldLength[role] = copied
+        if copied > 0, let data {
+            (scratch + scratchCount).initialize(from: data.assumingMemoryBound(to: UInt8.self), count: copied)
+            scratchCount += copied
+            if role > 0 {
+                values[role] = DecimalParser.parse(UnsafeRawBufferPointer(start: data, count: length)) ?? .nan
+            }
         }
     }
 
@@ -65,11 +94,14 @@ struct RowReader {
         let fields = fieldIndex
         fieldIndex = 0
         defer {
-            scratch.removeAll(keepingCapacity: true)
-            for k in 0..<6 { fieldLength[k] = -1 }
+            scratchCount = 0
+            for k in 0..<6 {
+                fieldLength[k] = -1
+                values[k] = .nan
+            }
         }
         guard fields > 0 else { return }  // a blank line, or the LF of a CRLF
-        if fields == 1 && fieldLength.allSatisfy({ $0 <= 0 }) && layout.fieldsNeeded > 1 { return }  // whitespace-only line
+        if fields == 1 && (0..<6).allSatisfy({ fieldLength[$0] <= 0 }) && fieldsNeeded > 1 { return }  // whitespace-only line
         recordsSeen += 1
         if recordsSeen <= layout.skippedRecords { return }
         rowsRead += 1
@@ -78,7 +110,7 @@ struct RowReader {
 
     func text(_ role: Int) -> String {
         guard fieldLength[role] > 0 else { return "" }
-        return String(decoding: scratch[fieldStart[role]..<(fieldStart[role] + fieldLength[role])], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(start: scratch + fieldStart[role], count: fieldLength[role]), as: UTF8.self)
     }
 
     mutating func reject(line: Int, role: Int?, _ reason: String) {
@@ -87,37 +119,29 @@ struct RowReader {
     }
 
     mutating func readRow(line: Int, fields: Int) {
-        if fields < layout.fieldsNeeded {
-            reject(line: line, role: nil, "\(fields) field(s), expected at least \(layout.fieldsNeeded)")
+        if fields < fieldsNeeded {
+            reject(line: line, role: nil, "\(fields) field(s), expected at least \(fieldsNeeded)")
             return
         }
-        // Prices and volume.
-        var values: (Double, Double, Double, Double, Double) = (0, 0, 0, 0, 0)
+        // Prices and volume, parsed as the fields arrived.
         for role in 1...5 {
             if role == 5 && layout.volume == nil { continue }
             guard fieldLength[role] > 0 else {
                 reject(line: line, role: role, "empty field")
                 return
             }
-            let value = scratch.withUnsafeBytes { raw in
-                DecimalParser.parse(UnsafeRawBufferPointer(rebasing: raw[fieldStart[role]..<(fieldStart[role] + fieldLength[role])]))
-            }
-            guard let value else {
+            guard !values[role].isNaN else {
                 reject(line: line, role: role, "`\(text(role))` is not a number")
                 return
             }
-            switch role {
-            case 1: values.0 = value
-            case 2: values.1 = value
-            case 3: values.2 = value
-            case 4: values.3 = value
-            default: values.4 = value
-            }
         }
-        let (open, high, low, close, volume) = values
-        for (role, value) in [(1, open), (2, high), (3, low), (4, close)] where !(value.isFinite && value > 0) {
-            reject(line: line, role: role, "`\(text(role))` is not a finite price above 0")
-            return
+        let open = values[1], high = values[2], low = values[3], close = values[4]
+        let volume = layout.volume == nil ? 0 : values[5]
+        if !(open.isFinite && open > 0 && high.isFinite && high > 0 && low.isFinite && low > 0 && close.isFinite && close > 0) {
+            for (role, value) in [(1, open), (2, high), (3, low), (4, close)] where !(value.isFinite && value > 0) {
+                reject(line: line, role: role, "`\(text(role))` is not a finite price above 0")
+                return
+            }
         }
         if !(volume.isFinite && volume >= 0) {
             reject(line: line, role: 5, "volume `\(text(5))` is negative or not finite")
@@ -153,7 +177,7 @@ struct RowReader {
             }
             lastEpochUnit = unit
         }
-        units[unit, default: 0] += 1
+        unitCounts[unit.index] += 1
         series.append(openTime: time, open: open, high: high, low: low, close: close, volume: volume)
         lines.append(Int32(truncatingIfNeeded: line))
     }
@@ -176,11 +200,11 @@ struct RowReader {
             unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: Double(integer))
             let (product, overflow) = integer.multipliedReportingOverflow(by: unit.nanosecondsPerUnit)
             nanoseconds = overflow ? Int64.max : product
-        } else if let number = scratch.withUnsafeBytes({ DecimalParser.parse(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }) {
+        } else if let number = DecimalParser.parse(UnsafeRawBufferPointer(start: scratch + start, count: length)) {
             unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: number)
             let scaled = number * Double(unit.nanosecondsPerUnit)
             nanoseconds = scaled.isFinite && abs(scaled) < 9.2e18 ? Int64(scaled.rounded()) : Int64.max
-        } else if let parsed = UTCTime.parse(scratch[start..<(start + length)]) {
+        } else if let parsed = UTCTime.parse(UnsafeBufferPointer(start: scratch + start, count: length)) {
             unit = .text
             nanoseconds = parsed
         } else {
@@ -264,7 +288,7 @@ struct RowReader {
                 if spacing > interval { gaps += 1; largest = max(largest, spacing) }
             }
         }
-        let usedUnits = units.keys.sorted()
+        let usedUnits = TimestampUnit.allCases.filter { unitCounts[$0.index] > 0 }
         let unitText = usedUnits.count == 1 ? usedUnits[0].rawValue : (usedUnits.isEmpty ? "none" : "mixed")
         var defects = dropped + duplicates
         defects += unitChanges.map {

@@ -38,6 +38,17 @@ public enum TimestampUnit: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// Position in `allCases` (seconds 0 ... text 4).
+    @inlinable public var index: Int {
+        switch self {
+        case .seconds: 0
+        case .milliseconds: 1
+        case .microseconds: 2
+        case .nanoseconds: 3
+        case .text: 4
+        }
+    }
+
     private var order: Int {
         switch self {
         case .seconds: 0

@@ -186,3 +186,25 @@ func loadError(_ text: String, _ options: LoadOptions = LoadOptions()) -> Candle
         #expect(DecimalParser.parse("1.2.3") == nil)
     }
 }
+
+@Suite struct DecimalParserPropertyTests {
+    /// Seeded decimal texts of every shape the fast path takes or refuses, against `strtod`.
+    @Test func agreesWithStrtodOnSeededDecimals() {
+        var state: UInt64 = 99
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 17
+        }
+        for _ in 0..<20_000 {
+            let integerDigits = Int(next() % 12)
+            let fractionDigits = Int(next() % 14)
+            var text = next() % 5 == 0 ? "-" : ""
+            for _ in 0..<max(integerDigits, 1) { text += String(next() % 10) }
+            if fractionDigits > 0 {
+                text += "."
+                for _ in 0..<fractionDigits { text += String(next() % 10) }
+            }
+            #expect(DecimalParser.parse(text) == strtod(text, nil), "\(text)")
+        }
+    }
+}
