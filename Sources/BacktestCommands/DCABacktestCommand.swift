@@ -11,9 +11,10 @@ public struct DCABacktestCommand: ParsableCommand {
             candles from Binance archives, CryptoDataDownload, Yahoo Finance, Kraken or any headed CSV. Every run is \
             stored in SQLite (tables bots, bot_runs, order_logs, deals, positions, funds, holdings) with its metrics.
 
-            Start with:
-              dca-backtest run --config datasets/example-bot.json --data datasets/BTCUSDT-1m-2020-01-01.zip --data datasets/BTCUSDT-1m-2020-01-02.zip
-              dca-backtest data inspect FILE
+            Start with (from the repository's folder):
+              dca-backtest run --config datasets/btc-1m-ladder.json \\
+                --data datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
+              dca-backtest data inspect datasets/BTCUSDT-1m-2020-01-01.zip
               dca-backtest runs list
             """,
         version: "1.0.0",

@@ -18,8 +18,8 @@ struct RunCommand: ParsableCommand {
             (ids are derived from the configuration, the candles and the engine version).
 
             Example:
-              dca-backtest run --config datasets/example-bot.json \\
-                --data datasets/BTCUSDT-1m-2020-01-01.zip --data datasets/BTCUSDT-1m-2020-01-02.zip
+              dca-backtest run --config datasets/btc-1m-ladder.json \\
+                --data datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
             """
     )
 
@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     var configPath: String
 
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files: .csv, .txt, .csv.gz or Binance .zip; several files of one symbol are joined in time order (`--data A B` or `--data A --data B`).", valueName: "FILE"))
-    var dataPaths: [String] = []
+    var dataPaths: [String]
 
     @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database to write.", valueName: "PATH"))
     var databasePath = "reports/backtests.sqlite"
@@ -94,7 +94,7 @@ struct RunCommand: ParsableCommand {
     /// Reads and validates a configuration file.
     static func loadConfiguration(path: String) throws -> BotConfiguration {
         guard let contents = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("Cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file").")
+            throw CommandFailure("Cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"). Check the path given to --config (datasets/btc-1m-ladder.json and datasets/example-bot.json are examples).")
         }
         do {
             return try BotConfiguration.decode(json: contents)

@@ -57,8 +57,11 @@ struct ListRuns: ParsableCommand {
             print(JSONValue.array(items).text(pretty: true))
             return
         }
-        if rows.isEmpty { print("No runs stored in \(databasePath)."); return }
-        print("run_id                                symbol     interval  candles  trades       total_pnl  max_dd   sharpe  executed_at")
+        if rows.isEmpty {
+            print(bot == nil && symbol == nil ? "No runs stored in \(databasePath)." : "No runs in \(databasePath) match the filter.")
+            return
+        }
+        print("run_id                               symbol     interval  candles  trades       total_pnl  max_dd   sharpe  executed_at")
         for row in rows {
             let sharpe: Double? = row["sharpe_ratio"]
             let cells: [String] = [
@@ -124,7 +127,7 @@ struct ShowRun: ParsableCommand {
         print("\nDeals (\(deals.count)):")
         for deal in deals {
             let closed: String? = deal["closed_at"]
-            print("  #\(deal["deal_id"] as Int) opened \(deal["opened_at"] as String) \(closed.map { "closed \($0)" } ?? "open") safety orders \(deal["safety_orders_filled"] as Int) avg entry \(Format.fixed(deal["avg_entry"], decimals: 6)) PnL \(Format.signedMoney(deal["realized_pnl"])) \((deal["close_reason"] as String?) ?? "")")
+            print("  #\(deal["deal_id"] as Int) opened \(deal["opened_at"] as String) \(closed.map { "closed \($0)" } ?? "still open") safety orders \(deal["safety_orders_filled"] as Int) avg entry \(Format.fixed(deal["avg_entry"], decimals: 6))" + (closed == nil ? " (see positions for its unrealized PnL)" : " PnL \(Format.signedMoney(deal["realized_pnl"])) \((deal["close_reason"] as String?) ?? "")"))
         }
         print("\nOrders (\(orders.count)):")
         for order in orders {
@@ -133,7 +136,7 @@ struct ShowRun: ParsableCommand {
             var line = "  \(order["sequence"] as Int) \(order["created_at"] as String) \(order["role"] as String) \(order["side"] as String) \(order["order_type"] as String) qty \(order["qty"] as Double)"
             if let price { line += " @ \(price)" }
             line += " \(order["status"] as String)"
-            if let average { line += " filled \(order["filled_qty"] as Double) at \(average) on \(order["filled_at"] as String? ?? "")" }
+            if let average { line += " \(order["filled_qty"] as Double) at \(average) on \(order["filled_at"] as String? ?? "")" }
             if let reason = order["reason"] as String? { line += " (\(reason))" }
             print(line)
         }

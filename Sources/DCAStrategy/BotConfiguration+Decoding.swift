@@ -22,7 +22,7 @@ extension BotConfiguration {
         do {
             object = try JSONDecoder().decode(JSONInput.self, from: json)
         } catch {
-            throw ConfigurationError(problems: ["the file is not valid JSON (\(JSONInput.explain(error)))"])
+            throw ConfigurationError(problems: ["the file is not valid JSON: \(JSONInput.locateSyntaxError(in: json) ?? JSONInput.explain(error))"])
         }
         guard case .object(let dictionary) = object else {
             throw ConfigurationError(problems: ["the configuration must be a JSON object of keys and values"])
@@ -77,9 +77,12 @@ extension BotConfiguration {
             schedule: reader.string("schedule")
         )
         configuration.orderSize = reader.number("order_size") ?? configuration.baseOrderSize
+        // Range problems of keys whose value could not even be read are left out (their default
+        // stood in); every other problem is reported with them.
         var problems = reader.problems
-        if problems.isEmpty {
-            problems += configuration.validationProblems()
+        let unreadable = reader.problems.compactMap { $0.split(separator: "`").dropFirst().first.map(String.init) }
+        problems += configuration.validationProblems().filter { problem in
+            !unreadable.contains { problem.contains("`\($0)`") }
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration
@@ -139,7 +142,7 @@ extension BotConfiguration {
             if maxSafetyOrders < 0 || maxSafetyOrders > 1000 {
                 problems.append("`max_safety_orders` is \(maxSafetyOrders); it must be in [0, 1000]")
             }
-            if maxSafetyOrders > 0 {
+            if maxSafetyOrders != 0 {
                 if !(safetyOrderSize.isFinite && safetyOrderSize > 0) {
                     problems.append("`safety_order_size` is \(show(safetyOrderSize)); it must be > 0 when `max_safety_orders` > 0")
                 }

@@ -43,11 +43,35 @@ public enum JSONInput: Sendable, Equatable, Decodable {
         }
     }
 
+    /// Where JSON text stops being valid, as `line L, column C: reason`, or `nil` when the text is
+    /// valid or the position is unknown.
+    public static func locateSyntaxError(in data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            guard let range = text.range(of: #"character (\d+)"#, options: .regularExpression),
+                  let offset = Int(text[range].dropFirst("character ".count))
+            else { return text }
+            var line = 1
+            var column = 1
+            for byte in data.prefix(offset) {
+                if byte == 10 { line += 1; column = 1 } else { column += 1 }
+            }
+            let reason = text.components(separatedBy: " around").first ?? text
+            return "line \(line), column \(column): \(reason)"
+        }
+    }
+
     /// A decoding error as a short sentence with the position when known.
     public static func explain(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
+            if let underlying = context.underlyingError {
+                let text = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(underlying)"
+                return text
+            }
+            return context.debugDescription
         }
         return "\(error)"
     }

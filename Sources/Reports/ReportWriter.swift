@@ -17,7 +17,7 @@ public enum ReportWriter {
     }
 
     /// `open_time,close,equity,drawdown`: one row per bar, equity in quote currency at the close,
-    /// drawdown as a fraction of the running peak.
+    /// drawdown as a fraction of the running peak (the peak starts at the initial balance).
     public static func equityCSV(_ result: BacktestResult) -> String {
         let drawdown = EquityCurveStatistics.drawdownCurve(equity: result.equity, initialBalance: result.configuration.initialBalance)
         var out = "open_time,close,equity,drawdown\n"
@@ -39,7 +39,7 @@ public enum ReportWriter {
         out += "- Run `\(summary.runID)`, bot `\(summary.botID)`, engine \(engineVersion)\n"
         out += "- Data: \(m.candles) candles from \(summary.startedAt) to \(summary.endedAt), fingerprint `\(summary.dataFingerprint.prefix(16))…`\n"
         for note in summary.dataNotes { out += "- Data: \(note)\n" }
-        out += "- Fill model: `\(c.fillModel.rawValue)`; fee \(Format.percent(c.feeRate)); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
+        out += "- Fill model: `\(c.fillModel.rawValue)`; fee rate \(JSONValue.format(c.feeRate)) (fraction); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
         out += "| Metric | Value |\n|---|---|\n"
         let rows: [(String, String)] = [
             ("Equity Final [\(q)]", Format.money(m.finalEquity)),

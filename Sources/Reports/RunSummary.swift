@@ -70,7 +70,7 @@ public struct RunSummary: Sendable {
             ("Deals closed / opened", "\(m.dealsClosed) / \(m.dealsOpened)" + (m.winRate.map { ", win rate " + Format.percent($0) } ?? "")),
             ("Orders filled / rejected", "\(m.totalTrades) / \(m.rejectedOrders)"),
             ("Max. safety orders used", "\(m.maxSafetyOrdersUsed) of \(c.maxSafetyOrders)"),
-            ("Max. capital in use [\(q)]", Format.money(m.maxCapitalInUse) + " (full ladder needs \(Format.money(c.requiredCapital)))"),
+            ("Max. capital in use [\(q)]", Format.money(m.maxCapitalInUse) + " incl. fees (full ladder: \(Format.money(c.requiredCapital)) before fees)"),
             ("Fees paid [\(q)]", Format.money(m.feesPaid)),
             ("Exposure", Format.percent(m.exposure)),
             ("Fill model", c.fillModel.rawValue),

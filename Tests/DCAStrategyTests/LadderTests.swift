@@ -112,3 +112,23 @@ import Testing
         }
     }
 }
+
+@Suite struct ConfigurationMessageTests {
+    @Test func wrongTypeAndRangeProblemsAreReportedTogether() throws {
+        #expect {
+            try BotConfiguration.decode(json: Data(#"{"symbol": "BTCUSDT", "initial_balance": 10000, "base_order_size": 100, "take_profit": 0.015, "fee_rate": "0.001", "max_safety_orders": -2, "price_deviation": -0.1, "fill_model": "optimistic"}"#.utf8))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("`fee_rate` must be a number, not text \"0.001\"") && text.contains("`max_safety_orders` is -2")
+                && text.contains("`price_deviation` is -0.1") && text.contains("`fill_model` is \"optimistic\"")
+        }
+    }
+
+    @Test func invalidJSONNamesLineAndColumn() throws {
+        #expect {
+            try BotConfiguration.decode(json: Data("{\n  \"symbol\": \"BTCUSDT\",\n  \"initial_balance\": ,\n}".utf8))
+        } throws: { error in
+            "\(error)".contains("line 3, column 22")
+        }
+    }
+}

@@ -3,6 +3,8 @@ import Testing
 
 @testable import MarketData
 
+let sharedSkipMessage = "../shared/datasets is not beside this clone: tests over the shared datasets are skipped (CI has it and runs them)"
+
 /// Walks `../shared/datasets` and holds every file to the outcome its MANIFEST.tsv states.
 @Suite struct DatasetManifestTests {
     static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -22,7 +24,7 @@ import Testing
         return lines.dropFirst().map { Entry(fields: Dictionary(uniqueKeysWithValues: zip(header, $0))) }
     }
 
-    @Test(.enabled(if: available, "../shared/datasets is absent: the dataset walk is skipped (CI has it and runs it)"))
+    @Test(.enabled(if: available, Comment(rawValue: sharedSkipMessage)))
     func everyFileOnDiskIsInTheManifestAndEveryManifestPathIsOnDisk() throws {
         let listed = Set(Self.entries.map(\.path))
         let root = Self.datasets.path + "/"
@@ -30,7 +32,7 @@ import Testing
         let enumerator = FileManager.default.enumerator(atPath: Self.datasets.path)!
         while let relative = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + relative, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: root + relative, isDirectory: &isDirectory)
             if isDirectory.boolValue || relative == "README.md" || relative == "MANIFEST.tsv" || relative.hasSuffix(".CHECKSUM") { continue }
             onDisk.insert(relative)
         }
@@ -38,7 +40,7 @@ import Testing
         #expect(onDisk == listed)
     }
 
-    @Test(.enabled(if: available, "../shared/datasets is absent: the dataset walk is skipped (CI has it and runs it)"), arguments: entries)
+    @Test(.enabled(if: available, Comment(rawValue: sharedSkipMessage)), arguments: entries)
     func fileHasItsManifestOutcome(_ entry: Entry) throws {
         let path = Self.datasets.appendingPathComponent(entry.path).path
         let outcome = entry.fields["expected_outcome"]!
