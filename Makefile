@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/dca-backtest
 SAMPLE := datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
 
-.PHONY: all deps build backtest test bench bench-check bench-allocations clean
+.PHONY: all deps build backtest test bench bench-check bench-allocations bench-thresholds clean
 
 all: backtest
 
@@ -29,6 +29,14 @@ bench: deps
 ## Compare against the committed thresholds in Benchmarks/Thresholds; fails on a regression.
 bench-check: deps
 	scripts/bench-check.sh
+
+## The deterministic gate CI runs: the per-candle engine loop allocates nothing.
+bench-allocations: deps
+	scripts/bench-check.sh allocations
+
+## Record the current figures as the new thresholds (after an intended change).
+bench-thresholds: deps
+	$(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --path Benchmarks/Thresholds --target EngineBenchmarks
 
 clean:
 	rm -rf .build reports/*/ reports/*.sqlite*

@@ -16,12 +16,27 @@ func typicalLadder(takeProfit: Double = 0.015, maxSafetyOrders: Int = 5) -> BotC
 import struct Foundation.Data
 
 let benchmarks: @Sendable () -> Void = {
+    // Wall clock on this shared 2-core machine moves up to 25% with no change (TOOLCHAIN.md):
+    // time thresholds are relative and wide; allocation counts are exact.
+    let noisy: [BenchmarkMetric: BenchmarkThresholds] = [
+        .wallClock: .init(relative: [.p90: 35]),
+        .throughput: .init(relative: [.p90: 35]),
+        .mallocCountTotal: .init(relative: [.p90: 10]),
+        .peakMemoryResident: .init(relative: [.p90: 20]),
+        BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false): .init(relative: [.p90: 35]),
+    ]
+    /// The tolerances of `metrics` only (package-benchmark warns about unused ones).
+    func tolerances(_ metrics: [BenchmarkMetric]) -> [BenchmarkMetric: BenchmarkThresholds] {
+        noisy.filter { metrics.contains($0.key) }
+    }
+    let standard: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident]
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        metrics: standard,
         timeUnits: .milliseconds,
         warmupIterations: 1,
         maxDuration: .seconds(5),
-        maxIterations: 30
+        maxIterations: 30,
+        thresholds: tolerances(standard)
     )
     let million = 1_000_000
     var candles = SyntheticCandles.oneMinute(count: million)
@@ -47,15 +62,31 @@ let benchmarks: @Sendable () -> Void = {
     // Everything is allocated before the measurement starts: the loop must allocate nothing.
     var flat = SyntheticCandles.oneMinute(count: million, volatility: 0.000001)
     flat.cacheInterval()
+    let quietLadder = typicalLadder(takeProfit: 9, maxSafetyOrders: 1)
     Benchmark(
         "Engine_loop_without_fills_1M_candles",
+        configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .mega, thresholds: tolerances([.wallClock, .throughput]))
+    ) { benchmark in
+        var replay = PreparedReplay(configuration: quietLadder, candles: flat.count)
+        benchmark.startMeasurement()
+        replay.replay(flat)
+        benchmark.stopMeasurement()
+        precondition(replay.orderCount == 3, "the no-fill series must place only the base order, its take profit and one safety order")
+        blackHole(replay)
+    }
+
+    // The allocation gate CI runs on every submission (`make bench-allocations`): the same
+    // loop, counting every malloc of the whole measured replay (not per candle). It must be 0.
+    Benchmark(
+        "Allocations_engine_loop_without_fills_1M_candles",
         configuration: .init(
-            metrics: [.wallClock, .throughput, .mallocCountTotal],
-            scalingFactor: .mega,
+            metrics: [.mallocCountTotal],
+            warmupIterations: 0,
+            maxIterations: 3,
             thresholds: [.mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0])]
         )
     ) { benchmark in
-        var replay = PreparedReplay(configuration: typicalLadder(takeProfit: 9, maxSafetyOrders: 1), candles: flat.count)
+        var replay = PreparedReplay(configuration: quietLadder, candles: flat.count)
         benchmark.startMeasurement()
         replay.replay(flat)
         benchmark.stopMeasurement()
@@ -70,7 +101,10 @@ let benchmarks: @Sendable () -> Void = {
     let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
     Benchmark(
         "Ingest_binance_csv_1M_rows",
-        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond], scalingFactor: .mega)
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond], scalingFactor: .mega,
+            thresholds: tolerances([.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond])
+        )
     ) { benchmark in
         let clock = ContinuousClock()
         let start = clock.now
