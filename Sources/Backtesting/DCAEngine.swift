@@ -506,7 +506,9 @@ struct DCAEngine: Sendable {
                     record.reason = violation
                     orders.append(record)
                 } else {
-                    baseFree -= sellQuantity
+                    // Floating-point residue of earlier fills may leave the free base a few ulps
+                    // short of the position: never below 0.
+                    baseFree = max(0, baseFree - sellQuantity)
                     baseLocked += sellQuantity
                     orders.append(record)
                     takeProfitOrder = RestingOrder(orderIndex: record.sequence, price: price, quantity: sellQuantity, locked: sellQuantity, safetyIndex: 0)
