@@ -178,3 +178,49 @@ import Testing
         #expect(close(result.deals[0].realizedPnL, 30, 1e-9))
     }
 }
+
+@Suite struct FillModelTests {
+    /// After a base order at 100, one bar (open 99, high 104, low 98) holds both the take profit
+    /// at 103 (3%) and the stop at 98.5 (1.5%).
+    static let candles = EngineBehaviourTests.hourly([(100, 100.5, 99.5, 100), (99, 104, 98, 101)])
+    static func run(_ model: String) throws -> OrderRecord {
+        let result = try Fixture.run(EngineBehaviourTests.bot(#""take_profit": 0.03, "stop_loss": 0.015, "fill_model": "\#(model)""#).replacingOccurrences(of: #""take_profit": 0.5, "#, with: ""), candles)
+        return try #require(result.orders.first { $0.side == .sell && $0.status == .filled })
+    }
+
+    @Test func eachFillModelOrdersTheSameBarItsOwnWay() throws {
+        // ohlc: high first, the take profit at 103.
+        #expect(try Self.run("ohlc").role == .takeProfit)
+        // olhc: low first, the stop at 98.5.
+        #expect(try Self.run("olhc").role == .stopLoss)
+        // adaptive: the low (1 away from the open) is nearer than the high (5 away): stop.
+        #expect(try Self.run("adaptive").role == .stopLoss)
+        // pessimistic: a stop rests on the position, so low first: stop.
+        #expect(try Self.run("pessimistic").role == .stopLoss)
+        #expect(try Self.run("pessimistic").averagePrice == 98.5)
+    }
+
+    @Test func pessimisticTakesTheHighFirstWhenNoStopRests() throws {
+        // No stop: high first, so the take profit at 103 fills before the dip to 98.
+        let result = try Fixture.run(EngineBehaviourTests.bot(#""take_profit": 0.03"#).replacingOccurrences(of: #""take_profit": 0.5, "#, with: ""), Self.candles)
+        #expect(result.orders.first { $0.side == .sell && $0.status == .filled }?.averagePrice == 103)
+    }
+
+    @Test func adaptiveTakesTheHighFirstWhenTheHighIsNearer() throws {
+        // Open 103.5 is 0.5 from the high 104 and 5.5 from the low 98: high first, take profit.
+        let candles = EngineBehaviourTests.hourly([(100, 100.5, 99.5, 100), (103.5, 104, 98, 101)])
+        let result = try Fixture.run(EngineBehaviourTests.bot(#""take_profit": 0.035, "stop_loss": 0.015, "fill_model": "adaptive""#).replacingOccurrences(of: #""take_profit": 0.5, "#, with: ""), candles)
+        #expect(result.orders.first { $0.side == .sell && $0.status == .filled }?.role == .takeProfit)
+    }
+
+    @Test func baseTypeTakeProfitPricesTheSellOnTheBaseOrderSize() throws {
+        // take_profit_type base: (sum(price * qty) + 0.1 * 100) / qty. Base 1 at 100, safety 100
+        // at 90 (qty 10/9): (200 + 10) / (19/9) = 99.4736842...
+        let result = try Fixture.run(EngineBehaviourTests.bot(#""take_profit": 0.1, "take_profit_type": "base", "safety_order_size": 100, "max_safety_orders": 1, "price_deviation": 0.1"#).replacingOccurrences(of: #""max_safety_orders": 0, "take_profit": 0.5, "#, with: ""), EngineBehaviourTests.hourly([
+            (100, 100.5, 99.5, 100), (99, 99.5, 89, 95), (95, 100, 94, 99),
+        ]))
+        let tp = try #require(result.orders.first { $0.role == .takeProfit && $0.status == .filled })
+        #expect(close(tp.averagePrice, 210 / (19.0 / 9), 1e-9))
+        #expect(close(result.metrics.realizedPnL, 10, 1e-9))
+    }
+}
