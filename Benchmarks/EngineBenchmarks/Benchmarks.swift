@@ -1,7 +1,9 @@
 import Backtesting
 import Benchmark
 import DCAStrategy
+import Foundation
 import MarketData
+import Persistence
 
 /// The typical ladder of the engine issue: base 100, safety order 200, 1% deviation, step scale
 /// 1.5, volume scale 2, 5 safety orders, 1.5% take profit, fee 0.1%.
@@ -13,7 +15,6 @@ func typicalLadder(takeProfit: Double = 0.015, maxSafetyOrders: Int = 5) -> BotC
         """.utf8).withUnsafeBufferPointer { Data($0) })
 }
 
-import struct Foundation.Data
 
 let benchmarks: @Sendable () -> Void = {
     // Wall clock on this shared 2-core machine moves up to 25% with no change (TOOLCHAIN.md):
@@ -96,6 +97,31 @@ let benchmarks: @Sendable () -> Void = {
 
     // CSV ingestion: bytes in memory to validated columnar candles (libcsv + decimal parsing +
     // validation); 1M Binance kline rows, scaled per row.
+    // SQLite order-log writes: one run of a tight ladder (0.1% apart, 0.1% take profit) over 1M
+    // candles of a mean-reverting wave, written in one transaction into a new WAL database; rows per second of order_logs.
+    let tight = try! BotConfiguration.decode(json: Data("""
+        {"symbol": "BTCUSDT", "initial_balance": 1000000, "base_order_size": 100, "safety_order_size": 100, "max_safety_orders": 3,
+         "price_deviation": 0.001, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.001, "fee_rate": 0.001}
+        """.utf8))
+    let busy = Backtester.run(configuration: tight, candles: SyntheticCandles.wave(count: million))
+    precondition(busy.orders.count > 200_000, "the storage benchmark needs a long order log")
+    let identity = RunIdentity(configuration: tight, dataFingerprint: busy.candles.fingerprint)
+    let rowsPerSecond = BenchmarkMetric.custom("order_logs rows/s (K)", polarity: .prefersLarger, useScalingFactor: false)
+    Benchmark(
+        "Storage_order_logs_write",
+        configuration: .init(metrics: [.wallClock, rowsPerSecond], maxDuration: .seconds(10), maxIterations: 10, thresholds: tolerances([.wallClock]))
+    ) { benchmark in
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-bench-\(UUID().uuidString)")
+        let store = try RunStore(path: folder.appendingPathComponent("runs.sqlite").path)
+        let clock = ContinuousClock()
+        let start = clock.now
+        try store.write(busy, identity: identity, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0)
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        benchmark.measurement(rowsPerSecond, Int(Double(busy.orders.count) / seconds / 1e3))
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     // Reported as rows/s (scaled throughput) and as MB/s (custom metric, 10^6 bytes per second).
     let csv = SyntheticCandles.binanceCSV(candles)
     let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)

@@ -43,6 +43,25 @@ enum SyntheticCandles {
         return series
     }
 
+    /// A mean-reverting wave (0.5% amplitude, period about 13 minutes) with 0.1% noise around 100:
+    /// a tight ladder keeps opening and closing deals on it, so the order log is long.
+    static func wave(count: Int, seed: UInt64 = 7) -> CandleSeries {
+        var random = SplitMix64(state: seed)
+        var series = CandleSeries()
+        series.reserveCapacity(count)
+        var previous = 100.0
+        for i in 0..<count {
+            let open = previous
+            let close = ((100 * (1 + 0.005 * sin(Double(i) * 0.5) + (random.uniform() - 0.5) * 0.002)) * 100).rounded() / 100
+            let high = max(open, close) + 0.02
+            let low = min(open, close) - 0.02
+            series.append(openTime: 1_577_836_800_000_000_000 + Int64(i) * 60_000_000_000, open: open, high: high, low: low, close: close, volume: 1)
+            previous = close
+        }
+        series.cacheInterval()
+        return series
+    }
+
     /// The same walk written as a Binance kline CSV (no header, 12 columns, epoch ms).
     static func binanceCSV(_ series: CandleSeries) -> [UInt8] {
         var text = ""

@@ -55,6 +55,12 @@ public final class RunStore: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
+            // WAL with synchronous=NORMAL: a commit is atomic and survives a killed process
+            // (the WAL is in the OS's page cache); only a power cut may lose the last commits,
+            // never corrupt the file. FULL would fsync the whole WAL at every run.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = Schema.migrator
             if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
@@ -148,19 +154,7 @@ public final class RunStore: Sendable {
             ])
         }
         if detail == .all {
-            let orderStatement = try db.cachedStatement(sql: """
-                INSERT INTO order_logs (order_id, bot_id, run_id, user_id, symbol, side, qty, order_type, status, filled_qty, avg_price,
-                    fees, created_at, price, filled_at, deal_id, role, safety_order_index, reason, needed, available, sequence)
-                VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for order in result.orders {
-                try orderStatement.execute(arguments: [
-                    ContentIdentifier.orderID(runID: identity.runID, sequence: order.sequence), identity.botID, identity.runID, c.symbol,
-                    order.side.rawValue, order.quantity, order.type.rawValue, order.status.rawValue, order.filledQuantity,
-                    order.averagePrice, order.fees, time(order.createdBar), order.price, time(order.filledBar), order.deal,
-                    order.role.rawValue, order.safetyOrderIndex, order.reason, order.needed, order.available, order.sequence,
-                ])
-            }
+            try OrderLogWriter.insert(result, identity: identity, symbol: c.symbol, db: db)
         }
         let lastClose = result.candles.closes.last ?? 0
         let open = result.openDeal

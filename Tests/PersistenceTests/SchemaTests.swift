@@ -119,3 +119,25 @@ import Testing
         #expect(ContentIdentifier.orderID(runID: a.runID, sequence: 255).hasSuffix("-0000000000ff"))
     }
 }
+
+@Suite struct OrderLogWriterTests {
+    @Test func everyOrderIsStoredWithItsContentIdAndValues() throws {
+        let (store, identity) = try SchemaTests.storedRun()
+        let rows = try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM order_logs ORDER BY sequence") }
+        // Base (bar 0), take profit, safety 1, safety 2; safety 1 (95) fills in bar 1, the take
+        // profit is re-placed, and the last one fills in bar 2 at 100 * 1.1 ... see storedRun().
+        #expect(rows.count >= 4)
+        for row in rows {
+            let sequence: Int = row["sequence"]
+            #expect(row["order_id"] as String == ContentIdentifier.orderID(runID: identity.runID, sequence: sequence))
+            #expect(row["run_id"] as String == identity.runID && row["bot_id"] as String == identity.botID)
+            #expect(row["symbol"] as String == "TESTUSDT")
+        }
+        let base = rows[0]
+        #expect(base["role"] as String == "base" && base["side"] as String == "buy" && base["order_type"] as String == "market")
+        #expect(base["avg_price"] as Double == 100 && base["qty"] as Double == 1 && base["filled_at"] as String == "2024-07-01T00:00:00.000Z")
+        #expect(base["price"] as Double? == nil)
+        let safety = try #require(rows.first { ($0["safety_order_index"] as Int?) == 1 })
+        #expect(safety["price"] as Double == 95 && safety["status"] as String == "filled" && safety["filled_at"] as String == "2024-07-01T01:00:00.000Z")
+    }
+}
