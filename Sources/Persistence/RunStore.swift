@@ -94,6 +94,78 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Writes several runs in one transaction (a sweep's batch): all of them or none.
+    /// - Throws: ``StorageError``; nothing of the batch is written then.
+    public func write(
+        batch: [(result: BacktestResult, identity: RunIdentity, wallSeconds: Double)], orders detail: OrderDetail, sweepID: String?, executedAt: String
+    ) throws(StorageError) {
+        do {
+            try pool.write { db in
+                for item in batch {
+                    try Self.insert(item.result, identity: item.identity, detail: detail, sweepID: sweepID, executedAt: executedAt, wallSeconds: item.wallSeconds, db: db)
+                }
+            }
+        } catch {
+            throw StorageError("writing a batch of \(batch.count) runs to \(path) failed and was rolled back: \(error)")
+        }
+    }
+
+    /// Records a sweep (replacing an earlier row with the same id).
+    public func recordSweep(id: String, grid: String, baseConfig: String, dataFingerprint: String, runs: Int, invalidPoints: String, createdAt: String) throws(StorageError) {
+        do {
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO sweeps (sweep_id, grid, created_at, runs, base_config, data_fingerprint, engine_version, invalid_points)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(sweep_id) DO UPDATE SET runs = excluded.runs, invalid_points = excluded.invalid_points
+                        """,
+                    arguments: [id, grid, createdAt, runs, baseConfig, dataFingerprint, engineVersion, invalidPoints]
+                )
+            }
+        } catch {
+            throw StorageError("recording sweep \(id) in \(path) failed: \(error)")
+        }
+    }
+
+    /// Ids of the completed runs stored for `sweepID` (to resume a sweep).
+    public func completedRunIDs(sweepID: String) throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT run_id FROM bot_runs WHERE sweep_id = ? AND status = 'completed'", arguments: [sweepID]))
+        }
+    }
+
+    /// Copies every row of the databases at `paths` (shards of one sweep, or any runs) into this
+    /// one, in one transaction; rows already here (same keys) are kept.
+    /// - Throws: ``StorageError`` naming the shard that could not be merged; nothing is merged then.
+    public func merge(paths: [String]) throws(StorageError) {
+        do {
+            for path in paths {
+                // Opening migrates an older shard to this schema first.
+                _ = try RunStore(path: path)
+            }
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction {
+                    for (k, path) in paths.enumerated() {
+                        try db.execute(sql: "ATTACH DATABASE ? AS shard\(k)", arguments: [path])
+                    }
+                    for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
+                        let columns = try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(table))").map { $0["name"] as String }.joined(separator: ", ")
+                        for k in paths.indices {
+                            try db.execute(sql: "INSERT OR IGNORE INTO main.\(table) (\(columns)) SELECT \(columns) FROM shard\(k).\(table)")
+                        }
+                    }
+                    return .commit
+                }
+                for k in paths.indices { try db.execute(sql: "DETACH DATABASE shard\(k)") }
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError("merging into \(path) failed and was rolled back: \(error)")
+        }
+    }
+
     /// True when a completed run with this id is stored.
     public func contains(runID: String) throws -> Bool {
         try pool.read { db in

@@ -9,7 +9,7 @@ import GRDB
 public enum Schema {
     /// Migration names in the order they apply. A database that lists a migration not in this
     /// list was written by a newer version and is refused.
-    public static let migrationNames = ["v1_platform_schema"]
+    public static let migrationNames = ["v1_platform_schema", "v2_sweep_details"]
 
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -131,6 +131,16 @@ public enum Schema {
                     quantity REAL NOT NULL CHECK (quantity >= 0),
                     UNIQUE (run_id, asset)
                 );
+                """)
+        }
+        // A sweep keeps what it ran on and which grid points it could not run.
+        migrator.registerMigration("v2_sweep_details") { db in
+            try db.execute(sql: """
+                ALTER TABLE sweeps ADD COLUMN base_config TEXT CHECK (base_config IS NULL OR json_valid(base_config));
+                ALTER TABLE sweeps ADD COLUMN data_fingerprint TEXT;
+                ALTER TABLE sweeps ADD COLUMN engine_version TEXT;
+                ALTER TABLE sweeps ADD COLUMN invalid_points TEXT CHECK (invalid_points IS NULL OR json_valid(invalid_points));
+                CREATE INDEX bot_runs_sweep ON bot_runs(sweep_id);
                 """)
         }
         return migrator

@@ -6,13 +6,13 @@ import Testing
 @Suite(.serialized) struct CrashSafetyTests {
     /// 200,000 one-minute candles of a seeded wave with noise, and a tight ladder that trades often,
     /// so that writing the run's orders takes a while.
-    static func largeInput(in folder: URL) throws -> (csv: String, config: String) {
+    static func largeInput(in folder: URL, candles: Int = 200_000) throws -> (csv: String, config: String) {
         var state: UInt64 = 2024
         var price = 100.0
         var text = "timestamp,open,high,low,close,volume\n"
         text.reserveCapacity(200_000 * 60)
         let start: Int64 = 1_704_067_200  // 2024-01-01T00:00:00Z
-        for i in 0..<200_000 {
+        for i in 0..<candles {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.002
             let open = price

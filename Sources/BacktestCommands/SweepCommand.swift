@@ -1,0 +1,305 @@
+import ArgumentParser
+import Backtesting
+import DCAStrategy
+import Dispatch
+import Foundation
+import MarketData
+import Persistence
+import Reports
+
+/// `dca-backtest sweep`: a parameter sweep over a grid, on every core, resumable and shardable.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Backtest every point of a parameter grid over the same candles, on every core; store each run; print a leaderboard.",
+        discussion: """
+            The grid maps configuration keys to lists of values; the points are the cartesian product with keys \
+            sorted and values in the order given (the last key varies fastest), each applied to the base \
+            configuration. Every point is validated before anything runs. Candles are loaded once and shared by \
+            all workers; results are written in batches, each in its own transaction, so an interrupted sweep keeps \
+            what it finished and --resume skips it. A point's stored run is the same, bit for bit, as a standalone \
+            `dca-backtest run` of that point's configuration.
+
+            Sharding: --shard I/N runs the points whose index modulo N is I - 1 (I from 1). Without --shard, \
+            SLURM_ARRAY_TASK_ID (0-based) and SLURM_ARRAY_TASK_COUNT are used when set, or JOB_COMPLETION_INDEX \
+            (Kubernetes Indexed Jobs, 0-based) with --shard-count N. Give each shard its own --db and combine them \
+            with `dca-backtest merge`.
+
+            Example:
+              dca-backtest sweep --config datasets/btc-1m-ladder.json --grid datasets/example-grid.json \\
+                --data datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip --orders none
+            """
+    )
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("The base bot configuration (JSON).", valueName: "BOT.json"))
+    var configPath: String
+
+    @Option(name: .customLong("grid"), help: ArgumentHelp("The grid: {\"key\": [values], ...}.", valueName: "GRID.json"))
+    var gridPath: String
+
+    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files of one symbol.", valueName: "FILE"))
+    var dataPaths: [String]
+
+    @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "N"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Run only shard I of N (I from 1).", valueName: "I/N"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-count"), help: ArgumentHelp("The shard count to use with JOB_COMPLETION_INDEX.", valueName: "N"))
+    var shardCount: Int?
+
+    @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database to write.", valueName: "PATH"))
+    var databasePath = "reports/backtests.sqlite"
+
+    @Option(name: .customLong("orders"), help: ArgumentHelp("Which order rows to store for each run.", valueName: "all|none"))
+    var orders = "all"
+
+    @Flag(help: "Skip the points already stored for this sweep (after an interruption).")
+    var resume = false
+
+    @Flag(name: .customLong("skip-invalid"), help: "Record invalid points and run the valid ones, instead of refusing the sweep.")
+    var skipInvalid = false
+
+    @Option(help: ArgumentHelp("Rank by this metric.", valueName: "sharpe_ratio|sortino_ratio|total_pnl|total_return|calmar_ratio|max_drawdown"))
+    var objective = "sharpe_ratio"
+
+    @Option(help: "Leaderboard length.")
+    var top = 10
+
+    @Option(help: ArgumentHelp("Write every point's parameters and metrics to a .csv or .json file.", valueName: "FILE"))
+    var export: String?
+
+    @OptionGroup var data: DataOptions
+
+    static let objectives = ["sharpe_ratio", "sortino_ratio", "total_pnl", "total_return", "calmar_ratio", "max_drawdown", "final_equity", "win_rate", "profit_factor"]
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none'.") }
+        if !Self.objectives.contains(objective) { throw ValidationError("--objective must be one of \(Self.objectives.joined(separator: ", ")).") }
+        if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard takes I/N with 1 <= I <= N, e.g. 2/3 (got '\(shard)').") }
+    }
+
+    static func parseShard(_ text: String) -> (index: Int, count: Int)? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else { return nil }
+        return (i - 1, n)
+    }
+
+    /// The shard to run (0-based index, count), from --shard or the batch scheduler's variables.
+    func resolvedShard() throws -> (index: Int, count: Int) {
+        if let shard { return Self.parseShard(shard)! }
+        let environment = ProcessInfo.processInfo.environment
+        if let id = environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init), let count = environment["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) {
+            guard id >= 0, id < count else { throw CommandFailure("SLURM_ARRAY_TASK_ID \(id) is not within 0..<SLURM_ARRAY_TASK_COUNT \(count): submit the array as --array=0-\(count - 1).") }
+            return (id, count)
+        }
+        if let count = shardCount {
+            guard let index = environment["JOB_COMPLETION_INDEX"].flatMap(Int.init), index >= 0, index < count else {
+                throw CommandFailure("--shard-count \(count) needs JOB_COMPLETION_INDEX set to 0..<\(count) (a Kubernetes Indexed Job sets it).")
+            }
+            return (index, count)
+        }
+        return (0, 1)
+    }
+
+    struct Point {
+        var index: Int
+        var values: [(key: String, value: JSONInput)]
+        var configuration: BotConfiguration
+        var identity: RunIdentity
+    }
+
+    func run() throws {
+        guard let baseData = FileManager.default.contents(atPath: configPath) else {
+            throw CommandFailure("Cannot read the configuration file \(configPath). Check the path given to --config.")
+        }
+        guard let gridData = FileManager.default.contents(atPath: gridPath) else {
+            throw CommandFailure("Cannot read the grid file \(gridPath). Check the path given to --grid.")
+        }
+        let base: [String: JSONInput]
+        do {
+            guard case .object(let object) = try JSONDecoder().decode(JSONInput.self, from: baseData) else { throw CommandFailure("\(configPath): the configuration must be a JSON object.") }
+            base = object
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure("\(configPath): the file is not valid JSON: \(JSONInput.locateSyntaxError(in: baseData) ?? JSONInput.explain(error)).")
+        }
+        let grid: ParameterGrid
+        do { grid = try ParameterGrid(json: gridData) } catch { throw CommandFailure("\(gridPath): \(error.description)") }
+        let shard = try resolvedShard()
+
+        // Validate every point before reading any data.
+        var configurations: [(index: Int, values: [(key: String, value: JSONInput)], configuration: BotConfiguration)] = []
+        var invalid: [(index: Int, text: String, reason: String)] = []
+        for index in 0..<grid.count where index % shard.count == shard.index {
+            let values = grid.values(at: index)
+            do {
+                configurations.append((index, values, try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))))
+            } catch {
+                invalid.append((index, Self.describe(values), error.problems.joined(separator: "; ")))
+            }
+        }
+        if !invalid.isEmpty && !skipInvalid {
+            let listed = invalid.prefix(20).map { "point \($0.index) (\($0.text)): \($0.reason)" }.joined(separator: "; ")
+            throw CommandFailure("\(invalid.count) of \(grid.count) grid points are invalid, so nothing was run: \(listed)\(invalid.count > 20 ? "; and \(invalid.count - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
+        }
+
+        let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions)
+        guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
+        let candles = loaded.series
+        let fingerprint = candles.fingerprint
+        let points = configurations.map { Point(index: $0.index, values: $0.values, configuration: $0.configuration, identity: RunIdentity(configuration: $0.configuration, dataFingerprint: fingerprint)) }
+
+        let baseText = JSONInput.object(base).value.text()
+        let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)")
+        let store = try RunStore(path: databasePath)
+        let invalidJSON = JSONValue.array(invalid.map { .object([("point", .integer(Int64($0.index))), ("values", .string($0.text)), ("reason", .string($0.reason))]) }).text()
+        try store.recordSweep(
+            id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: grid.count,
+            invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0])
+        )
+        let done = resume ? try store.completedRunIDs(sweepID: sweepID) : []
+        let pending = points.filter { !done.contains($0.identity.runID) }
+
+        let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let detail = OrderDetail(rawValue: orders) ?? .all
+        let progress = Progress(total: pending.count, enabled: isatty(STDERR_FILENO) == 1)
+        let clock = ContinuousClock()
+        let started = clock.now
+        // Batches of a few points per worker: computed in parallel, then written in one transaction,
+        // so memory holds at most one batch of results whatever the grid's size.
+        let batchSize = max(workers * 4, 8)
+        var position = 0
+        while position < pending.count {
+            let batch = Array(pending[position..<min(position + batchSize, pending.count)])
+            let slots = ResultSlots(count: batch.count)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var k = worker
+                while k < batch.count {
+                    let start = clock.now
+                    let result = Backtester.run(configuration: batch[k].configuration, candles: candles)
+                    let elapsed = clock.now - start
+                    slots.store(k, (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                    k += workers
+                }
+            }
+            let items = (0..<batch.count).map { k in (result: slots.value(k).0, identity: batch[k].identity, wallSeconds: slots.value(k).1) }
+            try store.write(batch: items, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
+            position += batch.count
+            progress.update(done: position)
+        }
+        progress.finish()
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+
+        // Leaderboard and export, from the stored rows (resumed points included).
+        let metrics = try store.read { db in
+            try Dictionary(uniqueKeysWithValues: points.compactMap { point -> (String, [String: Double])? in
+                guard let text = try String.fetchOne(db, sql: "SELECT metrics FROM bot_runs WHERE run_id = ?", arguments: [point.identity.runID]),
+                      case .object(let object)? = try? JSONDecoder().decode(JSONInput.self, from: Data(text.utf8))
+                else { return nil }
+                return (point.identity.runID, object.compactMapValues { if case .number(let n) = $0 { return n } else { return nil } })
+            })
+        }
+        let smallerIsBetter = objective == "max_drawdown"
+        let ranked = points.sorted { a, b in
+            let x = metrics[a.identity.runID]?[objective], y = metrics[b.identity.runID]?[objective]
+            switch (x, y) {
+            case let (x?, y?) where x != y: return smallerIsBetter ? x < y : x > y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.index < b.index
+            }
+        }
+        print("Sweep \(sweepID): \(grid.count) points\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(pending.count) run now\(done.isEmpty ? "" : ", \(done.count) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(pending.count) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(databasePath)")
+        print("Top \(min(top, ranked.count)) by \(objective):")
+        for (rank, point) in ranked.prefix(top).enumerated() {
+            let m = metrics[point.identity.runID] ?? [:]
+            func show(_ key: String, _ format: (Double) -> String) -> String { m[key].map(format) ?? "n/a" }
+            print("  \(rank + 1). \(Self.describe(point.values))  \(objective) \(show(objective) { Format.fixed($0, decimals: 4) })  total_pnl \(show("total_pnl", Format.signedMoney))  max_drawdown \(show("max_drawdown") { Format.percent($0) })  run \(point.identity.runID)")
+        }
+        if let export {
+            try Self.export(points: points, grid: grid, metrics: metrics, to: export)
+            print("Exported \(points.count) points to \(export)")
+        }
+    }
+
+    static func describe(_ values: [(key: String, value: JSONInput)]) -> String {
+        values.map { "\($0.key)=\($0.value.value.text())" }.joined(separator: ", ")
+    }
+
+    static let exportedMetrics = ["total_pnl", "total_return", "max_drawdown", "sharpe_ratio", "sortino_ratio", "calmar_ratio", "final_equity", "fees_paid", "total_trades", "deals_closed", "rejected_orders", "win_rate"]
+
+    static func export(points: [Point], grid: ParameterGrid, metrics: [String: [String: Double]], to path: String) throws {
+        let keys = grid.axes.map(\.key)
+        if path.lowercased().hasSuffix(".json") {
+            let rows: [JSONValue] = points.map { point in
+                .object([("point", .integer(Int64(point.index)))] + point.values.map { ($0.key, $0.value.value) } + [("run_id", .string(point.identity.runID))]
+                    + exportedMetrics.map { ($0, JSONValue.optional(metrics[point.identity.runID]?[$0])) })
+            }
+            try JSONValue.array(rows).text(pretty: true).write(toFile: path, atomically: true, encoding: .utf8)
+        } else {
+            var text = (["point"] + keys + ["run_id"] + exportedMetrics).joined(separator: ",") + "\n"
+            for point in points {
+                let m = metrics[point.identity.runID] ?? [:]
+                text += ([String(point.index)] + point.values.map { $0.value.value.text() } + [point.identity.runID] + exportedMetrics.map { m[$0].map { JSONValue.format($0) } ?? "" }).joined(separator: ",") + "\n"
+            }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+}
+
+/// One slot per point of a batch, each written by exactly one worker and read after all finish.
+final class ResultSlots: @unchecked Sendable {
+    private var slots: [(BacktestResult, Double)?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func store(_ k: Int, _ value: (BacktestResult, Double)) { lock.lock(); slots[k] = value; lock.unlock() }
+    func value(_ k: Int) -> (BacktestResult, Double) { slots[k]! }
+}
+
+/// Points done, rate and ETA on a terminal's stderr; silent otherwise.
+final class Progress {
+    let total: Int
+    let enabled: Bool
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+    init(total: Int, enabled: Bool) { self.total = total; self.enabled = enabled; started = clock.now }
+    func update(done: Int) {
+        guard enabled, total > 0 else { return }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rate = Double(done) / max(seconds, 1e-9)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        FileHandle.standardError.write(Data("\r\(done)/\(total) points, \(Format.fixed(rate, decimals: 1))/s, ETA \(Int(eta.rounded())) s   ".utf8))
+    }
+    func finish() { if enabled && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// `dca-backtest merge OUT.sqlite SHARD.sqlite...`.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the databases of sweep shards (or any runs) into one.",
+        discussion: "Rows are content-addressed, so merging the same shard twice changes nothing; the merge is one transaction."
+    )
+
+    @Argument(help: "The database to write (created if missing).")
+    var output: String
+
+    @Argument(help: "The shard databases.")
+    var shards: [String]
+
+    func run() throws {
+        for shard in shards where !FileManager.default.fileExists(atPath: shard) {
+            throw CommandFailure("No database at \(shard).")
+        }
+        let store = try RunStore(path: output)
+        try store.merge(paths: shards)
+        let count = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }
+        print("Merged \(shards.count) database(s) into \(output): \(count) runs.")
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import Testing
+
+/// `dca-backtest sweep` and `merge`: the same tables however the work is split.
+@Suite(.serialized) struct SweepTests {
+    static let sample = ["datasets/BTCUSDT-1m-2020-01-01.zip", "datasets/BTCUSDT-1m-2020-01-02.zip"]
+
+    static func sweep(_ db: String, _ extra: [String] = [], grid: String = "datasets/example-grid.json") throws -> ProcessResult {
+        try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", grid, "--data"] + sample + ["--db", db] + extra)
+    }
+
+    @Test func sameTablesWithOneWorkerTwoWorkersAndThreeMergedShards() throws {
+        let folder = Project.temporaryFolder()
+        let one = folder.appendingPathComponent("one.sqlite").path
+        let two = folder.appendingPathComponent("two.sqlite").path
+        #expect(try Self.sweep(one, ["--jobs", "1"]).status == 0)
+        #expect(try Self.sweep(two, ["--jobs", "2"]).status == 0)
+        var shards: [String] = []
+        for i in 1...3 {
+            let shard = folder.appendingPathComponent("shard\(i).sqlite").path
+            let result = try Self.sweep(shard, ["--shard", "\(i)/3"])
+            #expect(result.status == 0, "\(result.stderr)")
+            shards.append(shard)
+        }
+        let merged = folder.appendingPathComponent("merged.sqlite").path
+        let merge = try runCLI(["merge", merged] + shards)
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let reference = try orderedDump(one)
+        #expect(try DatabaseQueue(path: one).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") } == 24)
+        #expect(try orderedDump(two) == reference)
+        #expect(try orderedDump(merged) == reference)
+    }
+
+    @Test func kubernetesAndSlurmIndicesPickTheSameShard() throws {
+        let folder = Project.temporaryFolder()
+        let explicit = folder.appendingPathComponent("explicit.sqlite").path
+        #expect(try Self.sweep(explicit, ["--shard", "2/3"]).status == 0)
+        let slurm = folder.appendingPathComponent("slurm.sqlite").path
+        setenv("SLURM_ARRAY_TASK_ID", "1", 1)
+        setenv("SLURM_ARRAY_TASK_COUNT", "3", 1)
+        defer { unsetenv("SLURM_ARRAY_TASK_ID"); unsetenv("SLURM_ARRAY_TASK_COUNT") }
+        #expect(try Self.sweep(slurm).status == 0)
+        unsetenv("SLURM_ARRAY_TASK_ID")
+        unsetenv("SLURM_ARRAY_TASK_COUNT")
+        let kubernetes = folder.appendingPathComponent("kubernetes.sqlite").path
+        setenv("JOB_COMPLETION_INDEX", "1", 1)
+        defer { unsetenv("JOB_COMPLETION_INDEX") }
+        #expect(try Self.sweep(kubernetes, ["--shard-count", "3"]).status == 0)
+        let reference = try orderedDump(explicit)
+        #expect(try orderedDump(slurm) == reference)
+        #expect(try orderedDump(kubernetes) == reference)
+        // Points 1, 4, 7, ... of 24: 8 runs.
+        #expect(try DatabaseQueue(path: explicit).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") } == 8)
+    }
+
+    @Test func everyPointEqualsAStandaloneRunOfThatPoint() throws {
+        let folder = Project.temporaryFolder()
+        let db = folder.appendingPathComponent("sweep.sqlite").path
+        let export = folder.appendingPathComponent("points.json").path
+        #expect(try Self.sweep(db, ["--export", export]).status == 0)
+        // Point 7 of the grid (keys sorted: price_deviation, safety_order_volume_scale,
+        // take_profit; 3 x 2 x 4 points, the last key fastest): price_deviation 0.003,
+        // safety_order_volume_scale 1, take_profit 0.008.
+        var base = try JSONSerialization.jsonObject(with: Data(contentsOf: Project.root.appendingPathComponent("datasets/btc-1m-ladder.json"))) as! [String: Any]
+        base["price_deviation"] = 0.003
+        base["safety_order_volume_scale"] = 1
+        base["take_profit"] = 0.008
+        let config = folder.appendingPathComponent("point7.json")
+        try JSONSerialization.data(withJSONObject: base).write(to: config)
+        let standaloneDB = folder.appendingPathComponent("standalone.sqlite").path
+        let standalone = try runCLI(["run", "--config", config.path, "--data"] + Self.sample + ["--db", standaloneDB, "--report-dir", folder.path, "--json"])
+        #expect(standalone.status == 0, "\(standalone.stderr)")
+        let runID = try #require(try jsonObject(standalone.stdout)["run_id"] as? String)
+        let exported = try String(contentsOfFile: export, encoding: .utf8)
+        #expect(exported.contains(runID))
+        let query = "SELECT metrics, total_pnl, max_drawdown, sharpe_ratio, total_trades FROM bot_runs WHERE run_id = ?"
+        let inSweep = try DatabaseQueue(path: db).read { try Row.fetchOne($0, sql: query, arguments: [runID]) }
+        let alone = try DatabaseQueue(path: standaloneDB).read { try Row.fetchOne($0, sql: query, arguments: [runID]) }
+        #expect(inSweep != nil && inSweep == alone)
+        let orders = "SELECT COUNT(*), TOTAL(avg_price * filled_qty) FROM order_logs WHERE run_id = ?"
+        #expect(try DatabaseQueue(path: db).read { try Row.fetchOne($0, sql: orders, arguments: [runID]) }
+            == DatabaseQueue(path: standaloneDB).read { try Row.fetchOne($0, sql: orders, arguments: [runID]) })
+    }
+
+    @Test func killedSweepResumesToTheSameTables() throws {
+        let folder = Project.temporaryFolder()
+        let (csv, _) = try CrashSafetyTests.largeInput(in: folder)
+        let grid = folder.appendingPathComponent("grid.json")
+        try #"{"take_profit": [0.002, 0.003, 0.004, 0.005], "price_deviation": [0.002, 0.003, 0.004], "max_safety_orders": [2, 4]}"#.write(to: grid, atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("tight.json").path
+        func sweep(_ db: String, _ extra: [String]) -> [String] {
+            ["sweep", "--config", config, "--grid", grid.path, "--data", csv, "--db", db, "--jobs", "2"] + extra
+        }
+        let whole = folder.appendingPathComponent("whole.sqlite").path
+        let clock = ContinuousClock()
+        let started = clock.now
+        let complete = try runCLI(sweep(whole, []))
+        let duration = clock.now - started
+        #expect(complete.status == 0, "\(complete.stderr)")
+        let resumed = folder.appendingPathComponent("resumed.sqlite").path
+        let process = Process()
+        process.executableURL = Project.binary
+        process.arguments = sweep(resumed, [])
+        process.currentDirectoryURL = Project.root
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 0.6)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let partial = try DatabaseQueue(path: resumed).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }
+        #expect(partial < 24, "the sweep was killed before it finished")
+        let again = try runCLI(sweep(resumed, ["--resume"]))
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("\(partial) already stored") || partial == 0)
+        #expect(try orderedDump(resumed) == orderedDump(whole))
+    }
+
+    @Test func gridWithInvalidPointsIsRefusedUpFrontNamingEachPoint() throws {
+        let folder = Project.temporaryFolder()
+        let grid = folder.appendingPathComponent("bad-grid.json")
+        try #"{"safety_order_size": [0, 100], "price_deviation": [0, 0.003]}"#.write(to: grid, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("sweep.sqlite").path
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try Self.sweep(db, grid: grid.path)
+        #expect(clock.now - started < .seconds(20))
+        #expect(result.status != 0)
+        // Points (price_deviation, safety_order_size): 0 = (0, 0), 1 = (0, 100), 2 = (0.003, 0): invalid; 3 valid.
+        #expect(result.stderr.contains("3 of 4 grid points are invalid, so nothing was run"))
+        #expect(result.stderr.contains("point 0 (price_deviation=0, safety_order_size=0)"))
+        #expect(result.stderr.contains("point 1 (price_deviation=0, safety_order_size=100)"))
+        #expect(result.stderr.contains("point 2 (price_deviation=0.003, safety_order_size=0)"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+        // With --skip-invalid the valid point runs and the invalid ones are recorded.
+        let skipping = try Self.sweep(db, ["--skip-invalid"], grid: grid.path)
+        #expect(skipping.status == 0, "\(skipping.stderr)")
+        let (runs, invalid) = try DatabaseQueue(path: db).read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bot_runs"), try String.fetchOne(db, sql: "SELECT invalid_points FROM sweeps"))
+        }
+        #expect(runs == 1)
+        #expect(invalid?.contains("\"point\":2") == true)
+    }
+}
