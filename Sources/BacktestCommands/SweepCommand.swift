@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Backtesting
 import DCAStrategy
 import Dispatch
@@ -165,32 +168,57 @@ struct SweepCommand: ParsableCommand {
         let pending = points.filter { !done.contains($0.identity.runID) }
 
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        #if canImport(Glibc)
+        // Each backtest allocates its equity curve (8 bytes a candle) and frees it: a fixed mmap
+        // threshold hands such blocks back to the system instead of letting glibc's adaptive
+        // threshold keep them in per-thread arenas, so the peak stays flat over any grid size.
+        _ = mallopt(-3 /* M_MMAP_THRESHOLD, from malloc.h, which Glibc's module map leaves out */, 256 * 1024)
+        #endif
         let detail = OrderDetail(rawValue: orders) ?? .all
         let progress = Progress(total: pending.count, enabled: isatty(STDERR_FILENO) == 1)
         let clock = ContinuousClock()
         let started = clock.now
-        // Batches of a few points per worker: computed in parallel, then written in one transaction,
-        // so memory holds at most one batch of results whatever the grid's size.
+        // Batches of a few points per worker are computed in parallel; a writer thread stores each
+        // finished batch in its own transaction while the workers compute the next one. At most
+        // two batches of reduced results exist at a time, whatever the grid's size.
         let batchSize = max(workers * 4, 8)
+        let writer = DispatchQueue(label: "dca-backtest.sweep.writer")
+        let writesInFlight = DispatchSemaphore(value: 1)
+        let writeFailure = FailureBox()
         var position = 0
-        while position < pending.count {
+        while position < pending.count && writeFailure.error == nil {
             let batch = Array(pending[position..<min(position + batchSize, pending.count)])
             let slots = ResultSlots(count: batch.count)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 var k = worker
                 while k < batch.count {
                     let start = clock.now
-                    let result = Backtester.run(configuration: batch[k].configuration, candles: candles)
+                    var result = Backtester.run(configuration: batch[k].configuration, candles: candles)
                     let elapsed = clock.now - start
+                    // Reduce the run to what is stored: the equity curve is not, nor the orders
+                    // with --orders none. Memory then stays flat whatever the grid's size.
+                    result.equity = []
+                    if detail == .none { result.orders = [] }
                     slots.store(k, (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
                     k += workers
                 }
             }
             let items = (0..<batch.count).map { k in (result: slots.value(k).0, identity: batch[k].identity, wallSeconds: slots.value(k).1) }
-            try store.write(batch: items, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
             position += batch.count
-            progress.update(done: position)
+            let done = position
+            writesInFlight.wait()
+            writer.async {
+                defer { writesInFlight.signal() }
+                do {
+                    try store.write(batch: items, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
+                    progress.update(done: done)
+                } catch {
+                    writeFailure.error = error
+                }
+            }
         }
+        writer.sync {}
+        if let error = writeFailure.error { throw error }
         progress.finish()
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -261,8 +289,18 @@ final class ResultSlots: @unchecked Sendable {
     func value(_ k: Int) -> (BacktestResult, Double) { slots[k]! }
 }
 
+/// The first error of the writer thread.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+    var error: (any Error)? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); if stored == nil { stored = newValue }; lock.unlock() }
+    }
+}
+
 /// Points done, rate and ETA on a terminal's stderr; silent otherwise.
-final class Progress {
+final class Progress: @unchecked Sendable {
     let total: Int
     let enabled: Bool
     let clock = ContinuousClock()
@@ -278,6 +316,11 @@ final class Progress {
     }
     func finish() { if enabled && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
+
+#if canImport(Glibc)
+@_silgen_name("mallopt")
+func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 /// `dca-backtest merge OUT.sqlite SHARD.sqlite...`.
 struct MergeCommand: ParsableCommand {

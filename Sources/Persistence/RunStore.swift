@@ -214,19 +214,9 @@ public final class RunStore: Sendable {
                 m.realizedPnL, m.feesPaid, metricsJSON, sweepID, executedAt, wallSeconds,
             ]
         )
-        let dealStatement = try db.cachedStatement(sql: """
-            INSERT INTO deals (run_id, deal_id, symbol, opened_at, closed_at, safety_orders_filled, avg_entry, qty, cost, proceeds,
-                               realized_pnl, fees, close_reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for deal in result.deals {
-            try dealStatement.execute(arguments: [
-                identity.runID, deal.number, c.symbol, time(deal.openedBar), time(deal.closedBar), deal.safetyOrdersFilled,
-                deal.averageEntry, deal.quantity, deal.cost, deal.proceeds, deal.realizedPnL, deal.fees, deal.closeReason?.rawValue,
-            ])
-        }
+        try RunRowsWriter.insertDeals(result, identity: identity, symbol: c.symbol, db: db)
         if detail == .all {
-            try OrderLogWriter.insert(result, identity: identity, symbol: c.symbol, db: db)
+            try RunRowsWriter.insertOrders(result, identity: identity, symbol: c.symbol, db: db)
         }
         let lastClose = result.candles.closes.last ?? 0
         let open = result.openDeal

@@ -120,7 +120,7 @@ import Testing
     }
 }
 
-@Suite struct OrderLogWriterTests {
+@Suite struct RunRowsWriterTests {
     @Test func everyOrderIsStoredWithItsContentIdAndValues() throws {
         let (store, identity) = try SchemaTests.storedRun()
         let rows = try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM order_logs ORDER BY sequence") }
