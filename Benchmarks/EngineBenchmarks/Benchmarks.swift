@@ -61,13 +61,13 @@ let benchmarks: @Sendable () -> Void = {
     // The per-candle loop alone when no order fills: after the first bar's base order nothing is
     // reachable (take profit 900%, one safety order 1% down on a series that never falls 1%).
     // Everything is allocated before the measurement starts: the loop must allocate nothing.
-    var flat = SyntheticCandles.oneMinute(count: million, volatility: 0.000001)
-    flat.cacheInterval()
+    let flat = {
+        var series = SyntheticCandles.oneMinute(count: million, volatility: 0.000001)
+        series.cacheInterval()
+        return series
+    }()
     let quietLadder = typicalLadder(takeProfit: 9, maxSafetyOrders: 1)
-    Benchmark(
-        "Engine_loop_without_fills_1M_candles",
-        configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .mega, thresholds: tolerances([.wallClock, .throughput]))
-    ) { benchmark in
+    @Sendable func replayWithoutFills(_ benchmark: Benchmark) {
         var replay = PreparedReplay(configuration: quietLadder, candles: flat.count)
         benchmark.startMeasurement()
         replay.replay(flat)
@@ -75,6 +75,11 @@ let benchmarks: @Sendable () -> Void = {
         precondition(replay.orderCount == 3, "the no-fill series must place only the base order, its take profit and one safety order")
         blackHole(replay)
     }
+    Benchmark(
+        "Engine_loop_without_fills_1M_candles",
+        configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .mega, thresholds: tolerances([.wallClock, .throughput])),
+        closure: replayWithoutFills
+    )
 
     // The allocation gate CI runs on every submission (`make bench-allocations`): the same
     // loop, counting every malloc of the whole measured replay (not per candle). It must be 0.
@@ -85,15 +90,9 @@ let benchmarks: @Sendable () -> Void = {
             warmupIterations: 0,
             maxIterations: 3,
             thresholds: [.mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0])]
-        )
-    ) { benchmark in
-        var replay = PreparedReplay(configuration: quietLadder, candles: flat.count)
-        benchmark.startMeasurement()
-        replay.replay(flat)
-        benchmark.stopMeasurement()
-        precondition(replay.orderCount == 3, "the no-fill series must place only the base order, its take profit and one safety order")
-        blackHole(replay)
-    }
+        ),
+        closure: replayWithoutFills
+    )
 
     // CSV ingestion: bytes in memory to validated columnar candles (libcsv + decimal parsing +
     // validation); 1M Binance kline rows, scaled per row.

@@ -7,8 +7,9 @@
 /// (the "shifted data" algorithm; T. F. Chan, G. H. Golub, R. J. LeVeque, "Algorithms for
 /// computing the sample variance", The American Statistician 37(3), 1983). Shifting by a sample
 /// keeps it accurate for returns (whose mean is small against their spread) and exactly 0 for a
-/// constant series, and unlike Welford's update it has no division on the loop's critical path. The downside sum for the Sortino ratio, the running peak and the maximum drawdown, and
-/// the equity at the last bar of each UTC day (for the daily Sharpe ratio) are kept alongside.
+/// constant series, and unlike Welford's update it has no division on the loop's critical path.
+/// The downside sum for the Sortino ratio, the maximum drawdown (``DrawdownTracker``) and the
+/// equity at the last bar of each UTC day (for the daily Sharpe ratio) are kept alongside.
 /// No allocation.
 @frozen
 public struct EquityCurveAccumulator: Sendable {
@@ -24,11 +25,9 @@ public struct EquityCurveAccumulator: Sendable {
     @usableFromInline var shiftedSquares = 0.0
     @usableFromInline var sum = 0.0
     @usableFromInline var downside = 0.0
-    @usableFromInline var peak: Double
-    @usableFromInline var threshold: Double
+    @usableFromInline var drawdown: DrawdownTracker
     /// The maximum drawdown so far, a fraction in [0, 1].
-    public var maxDrawdown: Double { worstDrawdown }
-    @usableFromInline var worstDrawdown = 0.0
+    public var maxDrawdown: Double { drawdown.maxDrawdown }
     // Daily.
     @usableFromInline var dayEnd = Int64.min
     @usableFromInline var lastEquity: Double
@@ -49,8 +48,7 @@ public struct EquityCurveAccumulator: Sendable {
         self.riskFreePerPeriod = riskFreePerPeriod
         self.riskFreePerDay = riskFreePerDay
         previous = initialBalance
-        peak = initialBalance
-        threshold = initialBalance
+        drawdown = DrawdownTracker(initialBalance: initialBalance)
         lastEquity = initialBalance
         previousDaily = initialBalance
     }
@@ -73,17 +71,7 @@ public struct EquityCurveAccumulator: Sendable {
         let shifted = x - shift
         shiftedSum += shifted
         shiftedSquares += shifted * shifted
-        if value > peak {
-            peak = value
-            threshold = peak * (1 - worstDrawdown) * (1 + 1e-9)
-        }
-        if value < threshold && peak > 0 {
-            let drawdown = (peak - value) / peak
-            if drawdown > worstDrawdown {
-                worstDrawdown = min(drawdown, 1)
-                threshold = peak * (1 - worstDrawdown) * (1 + 1e-9)
-            }
-        }
+        drawdown.add(value)
     }
 
     @usableFromInline

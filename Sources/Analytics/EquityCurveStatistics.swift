@@ -1,5 +1,41 @@
 import Foundation
 
+/// The running peak and the maximum drawdown `max_t (peak_t - E_t) / peak_t` of an equity curve,
+/// with `peak_t = max(E_-1, E_0..E_t)` and `E_-1` the initial balance: a fraction in [0, 1].
+///
+/// The division is done only where the drawdown can exceed the worst so far: the multiplication
+/// filter is conservative by a relative 1e-9, and the exact comparison decides, so the result is
+/// the same as dividing at every bar.
+@frozen
+public struct DrawdownTracker: Sendable {
+    @usableFromInline var peak: Double
+    @usableFromInline var threshold: Double
+    @usableFromInline var worst = 0.0
+
+    public init(initialBalance: Double) {
+        peak = initialBalance
+        threshold = initialBalance
+    }
+
+    /// The maximum drawdown so far.
+    public var maxDrawdown: Double { worst }
+
+    @inlinable @inline(__always)
+    public mutating func add(_ value: Double) {
+        if value > peak {
+            peak = value
+            threshold = peak * (1 - worst) * (1 + 1e-9)
+        }
+        if value < threshold && peak > 0 {
+            let drawdown = (peak - value) / peak
+            if drawdown > worst {
+                worst = min(drawdown, 1)
+                threshold = peak * (1 - worst) * (1 + 1e-9)
+            }
+        }
+    }
+}
+
 /// Statistics of an equity curve (SEMANTICS.md section 5). Pure functions; sums run left to
 /// right in bar order, so the same curve always gives the same bits.
 ///
@@ -99,26 +135,9 @@ public enum EquityCurveStatistics {
     /// Maximum drawdown `max_t (peak_t - E_t) / peak_t` with `peak_t = max(E_-1, E_0..E_t)`:
     /// a fraction in [0, 1].
     public static func maxDrawdown(equity: [Double], initialBalance: Double) -> Double {
-        var peak = initialBalance
-        var worst = 0.0
-        // The division is done only where the drawdown can exceed the worst so far: the
-        // multiplication filter is conservative by a relative 1e-9, and the exact comparison
-        // decides, so the result is the same as dividing at every bar.
-        var threshold = peak
-        for value in equity {
-            if value > peak {
-                peak = value
-                threshold = peak * (1 - worst) * (1 + 1e-9)
-            }
-            if value < threshold && peak > 0 {
-                let drawdown = (peak - value) / peak
-                if drawdown > worst {
-                    worst = drawdown
-                    threshold = peak * (1 - worst) * (1 + 1e-9)
-                }
-            }
-        }
-        return min(max(worst, 0), 1)
+        var tracker = DrawdownTracker(initialBalance: initialBalance)
+        for value in equity { tracker.add(value) }
+        return tracker.maxDrawdown
     }
 
     /// The drawdown at each bar, `(peak_t - E_t) / peak_t`, for charts.

@@ -426,11 +426,7 @@ struct DCAEngine: Sendable {
             let price = rules.buyPrice(basePrice * (1 - deviations[k - 1]))
             let quantity = rules.quantity(safetySizes[k - 1] / price)
             let lock = quantity * price * (feeInBase ? 1 : 1 + makerFee)
-            var record = OrderRecord(
-                sequence: orders.count, deal: dealNumber, role: .safety, side: .buy, type: .limit, status: .new, price: price,
-                quantity: quantity, filledQuantity: 0, averagePrice: nil, fees: 0, createdBar: bar, filledBar: nil,
-                safetyOrderIndex: k, reason: nil, needed: nil, available: nil
-            )
+            var record = OrderRecord(sequence: orders.count, deal: dealNumber, role: .safety, side: .buy, type: .limit, price: price, quantity: quantity, bar: bar, safetyOrderIndex: k)
             if let violation = rules.violation(quantity: quantity, price: price) {
                 record.status = .rejected
                 record.reason = violation
@@ -496,11 +492,7 @@ struct DCAEngine: Sendable {
                 trailingPrice = price
                 trailingHigh = 0
             } else {
-                var record = OrderRecord(
-                    sequence: orders.count, deal: dealNumber, role: .takeProfit, side: .sell, type: .limit, status: .new, price: price,
-                    quantity: sellQuantity, filledQuantity: 0, averagePrice: nil, fees: 0, createdBar: bar, filledBar: nil,
-                    safetyOrderIndex: nil, reason: nil, needed: nil, available: nil
-                )
+                var record = OrderRecord(sequence: orders.count, deal: dealNumber, role: .takeProfit, side: .sell, type: .limit, price: price, quantity: sellQuantity, bar: bar)
                 if let violation = rules.violation(quantity: sellQuantity, price: price) {
                     record.status = .rejected
                     record.reason = violation
@@ -520,11 +512,7 @@ struct DCAEngine: Sendable {
             if stopTimeout > 0 {
                 timedStopLevel = level
             } else {
-                let record = OrderRecord(
-                    sequence: orders.count, deal: dealNumber, role: .stopLoss, side: .sell, type: .stopMarket, status: .new, price: level,
-                    quantity: sellQuantity, filledQuantity: 0, averagePrice: nil, fees: 0, createdBar: bar, filledBar: nil,
-                    safetyOrderIndex: nil, reason: nil, needed: nil, available: nil
-                )
+                let record = OrderRecord(sequence: orders.count, deal: dealNumber, role: .stopLoss, side: .sell, type: .stopMarket, price: level, quantity: sellQuantity, bar: bar)
                 orders.append(record)
                 stopOrder = RestingOrder(orderIndex: record.sequence, price: level, quantity: sellQuantity, locked: 0, safetyIndex: 0)
             }
@@ -567,11 +555,7 @@ struct DCAEngine: Sendable {
                     stopOrder = nil
                 }
             } else {
-                orders.append(OrderRecord(
-                    sequence: orders.count, deal: dealNumber, role: role, side: .sell, type: type, status: .rejected, price: level,
-                    quantity: quantity, filledQuantity: 0, averagePrice: nil, fees: 0, createdBar: bar, filledBar: nil,
-                    safetyOrderIndex: nil, reason: violation, needed: nil, available: nil
-                ))
+                orders.append(OrderRecord(sequence: orders.count, deal: dealNumber, role: role, side: .sell, type: type, status: .rejected, price: level, quantity: quantity, bar: bar, reason: violation))
                 if role == .trailingTakeProfit { trailingActive = false }
                 if role == .stopLoss { timedStopLevel = nil }
             }
@@ -591,11 +575,7 @@ struct DCAEngine: Sendable {
                 stopOrder = nil
             } else {
                 orderIndex = orders.count
-                orders.append(OrderRecord(
-                    sequence: orders.count, deal: dealNumber, role: role, side: .sell, type: type, status: .new, price: level,
-                    quantity: quantity, filledQuantity: 0, averagePrice: nil, fees: 0, createdBar: bar, filledBar: nil,
-                    safetyOrderIndex: nil, reason: nil, needed: nil, available: nil
-                ))
+                orders.append(OrderRecord(sequence: orders.count, deal: dealNumber, role: role, side: .sell, type: type, price: level, quantity: quantity, bar: bar))
             }
             if let tp = takeProfitOrder {
                 orders[tp.orderIndex].status = .cancelled

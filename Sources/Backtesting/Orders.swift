@@ -66,6 +66,20 @@ public struct OrderRecord: Sendable, Equatable {
     public var available: Double?
 }
 
+extension OrderRecord {
+    /// A new order of the run, not yet filled: order `sequence`, created in bar `bar`.
+    init(
+        sequence: Int, deal: Int?, role: OrderRole, side: OrderSide, type: OrderType, status: OrderStatus = .new, price: Double?,
+        quantity: Double, bar: Int, safetyOrderIndex: Int? = nil, reason: String? = nil
+    ) {
+        self.init(
+            sequence: sequence, deal: deal, role: role, side: side, type: type, status: status, price: price, quantity: quantity,
+            filledQuantity: 0, averagePrice: nil, fees: 0, createdBar: bar, filledBar: nil, safetyOrderIndex: safetyOrderIndex,
+            reason: reason, needed: nil, available: nil
+        )
+    }
+}
+
 /// One deal: from the base order's fill to the sale of its position.
 public struct DealRecord: Sendable, Equatable {
     /// 1-based deal number within the run.

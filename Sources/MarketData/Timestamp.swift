@@ -49,17 +49,7 @@ public enum TimestampUnit: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    private var order: Int {
-        switch self {
-        case .seconds: 0
-        case .milliseconds: 1
-        case .microseconds: 2
-        case .nanoseconds: 3
-        case .text: 4
-        }
-    }
-
-    public static func < (lhs: TimestampUnit, rhs: TimestampUnit) -> Bool { lhs.order < rhs.order }
+    public static func < (lhs: TimestampUnit, rhs: TimestampUnit) -> Bool { lhs.index < rhs.index }
 }
 
 /// Conversions between calendar dates and nanoseconds since the Unix epoch (UTC).
