@@ -31,6 +31,8 @@ public struct EquityCurveAccumulator: Sendable {
     // Daily.
     @usableFromInline var dayEnd = Int64.min
     @usableFromInline var lastEquity: Double
+    /// The equity added last (the initial balance before any bar).
+    public var latestEquity: Double { lastEquity }
     @usableFromInline var previousDaily: Double
     @usableFromInline var dailyCount = 0
     @usableFromInline var dailyShift = 0.0

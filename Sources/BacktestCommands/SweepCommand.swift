@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Backtesting
 import DCAStrategy
 import Dispatch
@@ -168,12 +165,6 @@ struct SweepCommand: ParsableCommand {
         let pending = points.filter { !done.contains($0.identity.runID) }
 
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        #if canImport(Glibc)
-        // Each backtest allocates its equity curve (8 bytes a candle) and frees it: a fixed mmap
-        // threshold hands such blocks back to the system instead of letting glibc's adaptive
-        // threshold keep them in per-thread arenas, so the peak stays flat over any grid size.
-        _ = mallopt(-3 /* M_MMAP_THRESHOLD, from malloc.h, which Glibc's module map leaves out */, 256 * 1024)
-        #endif
         let detail = OrderDetail(rawValue: orders) ?? .all
         let progress = Progress(total: pending.count, enabled: isatty(STDERR_FILENO) == 1)
         let clock = ContinuousClock()
@@ -193,11 +184,10 @@ struct SweepCommand: ParsableCommand {
                 var k = worker
                 while k < batch.count {
                     let start = clock.now
-                    var result = Backtester.run(configuration: batch[k].configuration, candles: candles)
+                    // The equity curve is not stored: only its statistics are kept, and the orders
+                    // are dropped with --orders none. Memory then stays flat whatever the grid's size.
+                    var result = Backtester.run(configuration: batch[k].configuration, candles: candles, recordEquity: false)
                     let elapsed = clock.now - start
-                    // Reduce the run to what is stored: the equity curve is not, nor the orders
-                    // with --orders none. Memory then stays flat whatever the grid's size.
-                    result.equity = []
                     if detail == .none { result.orders = [] }
                     slots.store(k, (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
                     k += workers
@@ -316,11 +306,6 @@ final class Progress: @unchecked Sendable {
     }
     func finish() { if enabled && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
-
-#if canImport(Glibc)
-@_silgen_name("mallopt")
-func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif
 
 /// `dca-backtest merge OUT.sqlite SHARD.sqlite...`.
 struct MergeCommand: ParsableCommand {

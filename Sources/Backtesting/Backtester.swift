@@ -33,8 +33,11 @@ public enum Backtester {
     /// ``CandleLoader`` delivers them (ascending, valid). Deterministic: the same inputs give
     /// the same result bit for bit.
     /// - Complexity: O(bars + orders).
-    public static func run(configuration: BotConfiguration, candles: CandleSeries) -> BacktestResult {
-        var replay = PreparedReplay(configuration: configuration, candles: candles.count)
+    /// - Parameter recordEquity: keep the equity curve in the result (reports chart it); without
+    ///   it every metric is still computed, and the run allocates nothing per candle.
+    public static func run(configuration: BotConfiguration, candles: CandleSeries, recordEquity: Bool = true) -> BacktestResult {
+        var replay = PreparedReplay(configuration: configuration, candles: recordEquity ? candles.count : 0)
+        replay.engine.recordsEquity = recordEquity
         replay.replay(candles)
         return replay.result(candles: candles)
     }
@@ -42,7 +45,7 @@ public enum Backtester {
     static func computeMetrics(engine: DCAEngine, candles: CandleSeries) -> BacktestMetrics {
         let c = engine.configuration
         let initial = c.initialBalance
-        let finalEquity = engine.equity.last ?? initial
+        let finalEquity = engine.curve.latestEquity
         let intervalNanoseconds = candles.intervalNanoseconds
         let intervalSeconds = intervalNanoseconds.map { Double($0) / 1e9 }
         let periodsPerYear = engine.periodsPerYear
@@ -54,7 +57,7 @@ public enum Backtester {
             sharpe = engine.curve.sharpeRatio(periodsPerYear: periodsPerYear)
             sortino = engine.curve.sortinoRatio(periodsPerYear: periodsPerYear)
             sharpeDaily = engine.curve.dailySharpeRatio()
-            if sharpe == nil { undefinedReason = engine.equity.count < 2 ? "fewer than 2 bars" : "zero variance" }
+            if sharpe == nil { undefinedReason = engine.curve.count < 2 ? "fewer than 2 bars" : "zero variance" }
         } else {
             undefinedReason = "fewer than 2 bars"
         }

@@ -75,6 +75,8 @@ struct DCAEngine: Sendable {
     var orders: [OrderRecord] = []
     var deals: [DealRecord] = []
     var equity: [Double] = []
+    /// Whether ``equity`` keeps the curve (reports need it; sweeps only need its statistics).
+    var recordsEquity = true
     /// Sharpe, Sortino, drawdown and daily statistics, gathered bar by bar.
     var curve: EquityCurveAccumulator
     /// Bars per year used to annualise (configured, or from the bar interval); `nil` without an interval.
@@ -132,7 +134,7 @@ struct DCAEngine: Sendable {
                 riskFreePerDay: EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: 365)
             )
         }
-        equity.reserveCapacity(equity.count + count)
+        if recordsEquity { equity.reserveCapacity(equity.count + count) }
         candles.openTimes.withUnsafeBufferPointer { times in
         candles.opens.withUnsafeBufferPointer { opens in
         candles.highs.withUnsafeBufferPointer { highs in
@@ -189,7 +191,7 @@ struct DCAEngine: Sendable {
                 }
                 if dealOpen && heldQuantity > 0 { barsInPosition += 1 }
                 let value = quoteFree + quoteLocked + (baseFree + baseLocked) * close
-                equity.append(value)
+                if recordsEquity { equity.append(value) }
                 curve.add(equity: value, openTime: times[bar])
                 previousClose = close
             }

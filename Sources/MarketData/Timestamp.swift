@@ -88,12 +88,33 @@ public enum UTCTime {
 
     /// ISO-8601 UTC text with milliseconds, e.g. `2024-03-01T00:00:00.000Z` (STORAGE.md).
     public static func iso8601(nanoseconds: Int64) -> String {
+        String(decoding: iso8601Bytes(nanoseconds: nanoseconds), as: UTF8.self)
+    }
+
+    /// The 24 ASCII bytes of ``iso8601(nanoseconds:)``, written digit by digit (storage writes
+    /// one per order and deal; string interpolation was the writer's largest cost).
+    public static func iso8601Bytes(nanoseconds: Int64) -> [UInt8] {
         let days = floorDiv(nanoseconds, nanosecondsPerDay)
         let rest = nanoseconds - days * nanosecondsPerDay
         let (y, m, d) = civilFromDays(days)
         let seconds = rest / nanosecondsPerSecond
         let millis = (rest % nanosecondsPerSecond) / 1_000_000
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(millis, 3))Z"
+        var out = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int64, at index: Int, width: Int) {
+            var v = value
+            for k in stride(from: index + width - 1, through: index, by: -1) {
+                out[k] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(y, at: 0, width: 4); out[4] = 45
+        put(m, at: 5, width: 2); out[7] = 45
+        put(d, at: 8, width: 2); out[10] = 84
+        put(seconds / 3600, at: 11, width: 2); out[13] = 58
+        put(seconds / 60 % 60, at: 14, width: 2); out[16] = 58
+        put(seconds % 60, at: 17, width: 2); out[19] = 46
+        put(millis, at: 20, width: 3); out[23] = 90
+        return out
     }
 
     /// `YYYY-MM-DD HH:MM` UTC, for people.

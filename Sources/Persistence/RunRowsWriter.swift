@@ -65,23 +65,17 @@ struct MultiRowInsert {
     /// - Throws: `DatabaseError` with SQLite's message when a row is refused.
     func insert(count: Int, db: Database, bind: (Int, RowBinder) -> Void) throws {
         guard let connection = db.sqliteConnection, count > 0 else { return }
+        // GRDB's statement cache keeps the compiled statements (one per batch length) for the
+        // connection's life: a sweep writing thousands of runs compiles each once.
         func prepare(rows: Int) throws -> OpaquePointer {
-            var statement: OpaquePointer?
-            let text = sql(rows: rows)
-            let code = sqlite3_prepare_v2(connection, text, -1, &statement, nil)
-            guard code == SQLITE_OK, let statement else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: text)
-            }
-            return statement
+            try db.cachedStatement(sql: sql(rows: rows)).sqliteStatement
         }
         let fullRows = min(Self.batchSize, count)
         let full = try prepare(rows: fullRows)
-        defer { sqlite3_finalize(full) }
         var start = 0
         while start < count {
             let rows = min(Self.batchSize, count - start)
             let statement = rows == fullRows ? full : try prepare(rows: rows)
-            defer { if statement != full { sqlite3_finalize(statement) } }
             for row in 0..<rows {
                 bind(start + row, RowBinder(statement: statement, offset: Int32(row) * parametersPerRow))
             }
@@ -116,7 +110,7 @@ enum RunRowsWriter {
         var cache: [Int: [UInt8]] = [:]
         mutating func text(_ bar: Int) -> [UInt8] {
             if let cached = cache[bar] { return cached }
-            let text = Array(UTCTime.iso8601(nanoseconds: times[bar]).utf8)
+            let text = UTCTime.iso8601Bytes(nanoseconds: times[bar])
             if cache.count > 4096 { cache.removeAll(keepingCapacity: true) }
             cache[bar] = text
             return text

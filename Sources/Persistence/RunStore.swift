@@ -19,10 +19,13 @@ public struct RunIdentity: Sendable, Equatable {
     public var runID: String
     public var configHash: String
     public var dataFingerprint: String
+    /// The canonical configuration text (stored in `bots.config`).
+    public var canonicalConfiguration: String
 
     /// Derives the ids of a backtest of `configuration` on candles with `dataFingerprint`.
     public init(configuration: BotConfiguration, dataFingerprint: String) {
         let canonical = configuration.canonicalJSON.text()
+        canonicalConfiguration = canonical
         configHash = ContentIdentifier.sha256Hex(canonical)
         botID = ContentIdentifier.uuid(of: "bot|" + canonical)
         runID = ContentIdentifier.uuid(of: "run|\(botID)|\(dataFingerprint)|\(configuration.fillModel.rawValue)|\(engineVersion)")
@@ -190,24 +193,22 @@ public final class RunStore: Sendable {
         let m = result.metrics
         let interval = m.intervalSeconds.map(Self.intervalName)
 
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO bots (bot_id, user_id, name, bot_type, status, symbol, interval, config, required_capital,
                                   max_position_size, risk_per_trade, created_at, config_hash)
                 VALUES (?, NULL, ?, 'dca', 'backtest', ?, ?, ?, ?, ?, NULL, ?, ?)
                 ON CONFLICT(bot_id) DO NOTHING
-                """,
-            arguments: [identity.botID, c.name, c.symbol, interval, c.canonicalJSON.text(), c.requiredCapital, c.requiredCapital, startedAt, identity.configHash]
+                """).execute(
+            arguments: [identity.botID, c.name, c.symbol, interval, identity.canonicalConfiguration, c.requiredCapital, c.requiredCapital, startedAt, identity.configHash]
         )
-        try db.execute(sql: "DELETE FROM bot_runs WHERE run_id = ?", arguments: [identity.runID])
+        try db.cachedStatement(sql: "DELETE FROM bot_runs WHERE run_id = ?").execute(arguments: [identity.runID])
         let metricsJSON = JSONValue.object(m.jsonPairs).text()
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO bot_runs (run_id, bot_id, user_id, status, started_at, ended_at, total_trades, total_pnl, max_drawdown,
                     sharpe_ratio, data_fingerprint, engine_version, fill_model, candles, initial_balance, final_equity, realized_pnl,
                     fees_paid, metrics, sweep_id, error, executed_at, wall_seconds)
                 VALUES (?, ?, NULL, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
-                """,
+                """).execute(
             arguments: [
                 identity.runID, identity.botID, startedAt, endedAt, m.totalTrades, m.totalPnL, m.maxDrawdown, m.sharpeRatio,
                 identity.dataFingerprint, engineVersion, c.fillModel.rawValue, m.candles, m.initialBalance, m.finalEquity,
@@ -222,18 +223,15 @@ public final class RunStore: Sendable {
         let open = result.openDeal
         let heldQuantity = open?.quantity ?? 0
         let averageEntry = open?.averageEntry
-        try db.execute(
-            sql: "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES (?, NULL, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES (?, NULL, ?, ?, ?, ?, ?)").execute(
             arguments: [identity.runID, c.symbol, heldQuantity, averageEntry, lastClose, averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0]
         )
         let baseAsset = Self.baseAsset(symbol: c.symbol, quote: c.quoteCurrency)
         for (currency, free, locked) in [(c.quoteCurrency, result.quoteFree, result.quoteLocked), (baseAsset, result.baseFree, result.baseLocked)] {
-            try db.execute(
-                sql: "INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total) VALUES (?, NULL, 'paper_trading', ?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total) VALUES (?, NULL, 'paper_trading', ?, ?, ?, ?)").execute(
                 arguments: [identity.runID, currency, max(0, free), max(0, locked), max(0, free) + max(0, locked)]
             )
-            try db.execute(
-                sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, NULL, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, NULL, ?, ?)").execute(
                 arguments: [identity.runID, currency, max(0, free) + max(0, locked)]
             )
         }
