@@ -4,6 +4,7 @@ import DCAStrategy
 import Foundation
 import MarketData
 import Persistence
+import Dispatch
 
 /// The typical ladder of the engine issue: base 100, safety order 200, 1% deviation, step scale
 /// 1.5, volume scale 2, 5 safety orders, 1.5% take profit, fee 0.1%.
@@ -119,6 +120,45 @@ let benchmarks: @Sendable () -> Void = {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         benchmark.measurement(rowsPerSecond, Int(Double(busy.orders.count) / seconds / 1e3))
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    // Sweep throughput: a 100-point grid (take profit x price deviation x step scale) of the
+    // typical ladder over one year of 1-minute candles (525,600), on every core, as `sweep` runs
+    // its workers (no equity curve kept); storage excluded (see Storage_order_logs_write).
+    let year = {
+        var series = SyntheticCandles.oneMinute(count: 525_600, seed: 2024)
+        series.cacheInterval()
+        return series
+    }()
+    let grid: [BotConfiguration] = [0.01, 0.012, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05].flatMap { takeProfit in
+        [0.01, 0.015].flatMap { deviation in
+            [1.2, 1.3, 1.4, 1.5, 1.6].map { stepScale in
+                try! BotConfiguration.decode(json: Data("""
+                    {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
+                     "price_deviation": \(deviation), "safety_order_step_scale": \(stepScale), "safety_order_volume_scale": 2.0,
+                     "take_profit": \(takeProfit), "fee_rate": 0.001}
+                    """.utf8))
+            }
+        }
+    }
+    let backtestsPerSecond = BenchmarkMetric.custom("backtests/s", polarity: .prefersLarger, useScalingFactor: false)
+    Benchmark(
+        "Sweep_100_points_1y_1m_candles",
+        configuration: .init(metrics: [.wallClock, backtestsPerSecond], maxDuration: .seconds(10), maxIterations: 10, thresholds: tolerances([.wallClock]))
+    ) { benchmark in
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        let clock = ContinuousClock()
+        let start = clock.now
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var k = worker
+            while k < grid.count {
+                blackHole(Backtester.run(configuration: grid[k], candles: year, recordEquity: false))
+                k += workers
+            }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        benchmark.measurement(backtestsPerSecond, Int(Double(grid.count) / seconds))
     }
 
     // Reported as rows/s (scaled throughput) and as MB/s (custom metric, 10^6 bytes per second).

@@ -35,7 +35,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Where the run's report folder is created.", valueName: "DIR"))
     var reportDirectory = "reports"
 
-    @Option(name: .customLong("orders"), help: ArgumentHelp("Which order rows to store.", valueName: "all|none"))
+    @Option(name: .customLong("orders"), help: ArgumentHelp("Store the run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
     var orders = "all"
 
     @Flag(name: .customLong("skip-existing"), help: "Do nothing when this exact run is already stored (instead of replacing it).")

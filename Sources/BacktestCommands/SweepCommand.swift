@@ -52,7 +52,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database to write.", valueName: "PATH"))
     var databasePath = "reports/backtests.sqlite"
 
-    @Option(name: .customLong("orders"), help: ArgumentHelp("Which order rows to store for each run.", valueName: "all|none"))
+    @Option(name: .customLong("orders"), help: ArgumentHelp("Store each run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
     var orders = "all"
 
     @Flag(help: "Skip the points already stored for this sweep (after an interruption).")

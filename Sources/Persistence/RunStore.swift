@@ -33,7 +33,9 @@ public struct RunIdentity: Sendable, Equatable {
     }
 }
 
-/// Which order rows a run stores (`--orders`).
+/// Which detail rows a run stores (`--orders`): `all` its `order_logs` and `deals` rows; `none`
+/// only the run's `bot_runs` row (with every metric) and its final `positions`, `funds` and
+/// `holdings`, for large sweeps whose details nobody reads.
 public enum OrderDetail: String, Sendable, CaseIterable {
     case all
     case none
@@ -215,7 +217,9 @@ public final class RunStore: Sendable {
                 m.realizedPnL, m.feesPaid, metricsJSON, sweepID, executedAt, wallSeconds,
             ]
         )
-        try RunRowsWriter.insertDeals(result, identity: identity, symbol: c.symbol, db: db)
+        if detail == .all {
+            try RunRowsWriter.insertDeals(result, identity: identity, symbol: c.symbol, db: db)
+        }
         if detail == .all {
             try RunRowsWriter.insertOrders(result, identity: identity, symbol: c.symbol, db: db)
         }
