@@ -50,6 +50,27 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(Backtester.run(configuration: ladder, candles: candles))
     }
 
+    // Other bots over the same candles: ladder shapes and the recurring mode.
+    let shapes: [(String, String)] = [
+        ("Engine_ladder_10_safety_orders_1M_candles", #""max_safety_orders": 10, "safety_order_volume_scale": 1.2, "price_deviation": 0.005"#),
+        ("Engine_ladder_stop_loss_trailing_1M_candles", #""stop_loss": 0.08, "trailing_deviation": 0.005"#),
+        ("Engine_recurring_every_60_bars_1M_candles", #""mode": "recurring", "every_bars": 60, "take_profit": 0.05"#),
+    ]
+    for (name, keys) in shapes {
+        let configuration = try! BotConfiguration.decode(json: Data("""
+            {"symbol": "BTCUSDT", "initial_balance": 100000000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
+             "price_deviation": 0.01, "safety_order_step_scale": 1.5, "safety_order_volume_scale": 2.0, "take_profit": 0.015, "fee_rate": 0.001,
+             \(keys)}
+            """.replacingOccurrences(of: #""max_safety_orders": 5,"#, with: keys.contains("max_safety_orders") ? "" : #""max_safety_orders": 5,"#)
+              .replacingOccurrences(of: #""safety_order_volume_scale": 2.0,"#, with: keys.contains("safety_order_volume_scale") ? "" : #""safety_order_volume_scale": 2.0,"#)
+              .replacingOccurrences(of: #""price_deviation": 0.01,"#, with: keys.contains("price_deviation") ? "" : #""price_deviation": 0.01,"#)
+              .replacingOccurrences(of: #""take_profit": 0.015,"#, with: keys.contains("take_profit") ? "" : #""take_profit": 0.015,"#)
+              .utf8))
+        Benchmark(name, configuration: .init(scalingFactor: .mega)) { benchmark in
+            blackHole(Backtester.run(configuration: configuration, candles: candles))
+        }
+    }
+
     // The loop alone with fills (no metrics), to see what the metrics cost.
     Benchmark("Engine_loop_typical_ladder_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in
         var replay = PreparedReplay(configuration: ladder, candles: candles.count, orderCapacity: 1 << 16)
@@ -159,6 +180,28 @@ let benchmarks: @Sendable () -> Void = {
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         benchmark.measurement(backtestsPerSecond, Int(Double(grid.count) / seconds))
+    }
+
+    // Loading 1M candles from the binary cache next to a CSV (written once before measuring),
+    // checksum verified; GB/s of the 48 MB payload.
+    let cacheFolder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-bench-cache-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: cacheFolder, withIntermediateDirectories: true)
+    let cachedSource = cacheFolder.appendingPathComponent("synthetic.csv").path
+    FileManager.default.createFile(atPath: cachedSource, contents: Data(SyntheticCandles.binanceCSV(candles)))
+    _ = try? CandleLoader.load(paths: [cachedSource], useCache: true)
+    let gigabytesPerSecond = BenchmarkMetric.custom("GB/s (x100)", polarity: .prefersLarger, useScalingFactor: false)
+    Benchmark(
+        "Cache_load_1M_candles",
+        configuration: .init(metrics: [.wallClock, gigabytesPerSecond], thresholds: tolerances([.wallClock]))
+    ) { benchmark in
+        let clock = ContinuousClock()
+        let start = clock.now
+        let cached = CandleCache.read(source: cachedSource, options: LoadOptions())
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        precondition(cached?.series.count == million, "the cache must hold the 1M candles")
+        benchmark.measurement(gigabytesPerSecond, Int(Double(million * 48) / seconds / 1e9 * 100))
+        blackHole(cached)
     }
 
     // Reported as rows/s (scaled throughput) and as MB/s (custom metric, 10^6 bytes per second).

@@ -31,7 +31,7 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() throws {
-        let loaded = try CandleLoader.load(paths: files, options: data.loadOptions)
+        let loaded = try CandleLoader.load(paths: files, options: data.loadOptions, useCache: data.cache)
         let series = loaded.series
         let gaps = loaded.gaps
         let interval = series.intervalNanoseconds.map { Double($0) / 1e9 }

@@ -18,6 +18,9 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Force the file layout instead of detecting it.", valueName: "binance_kline|generic|yahoo|cryptodatadownload|kraken"))
     var format: String?
 
+    @Flag(help: "Keep a binary cache next to each data file (FILE.dcacache) and load from it while the file is unchanged: repeated runs and sweeps skip parsing.")
+    var cache = false
+
     func validate() throws {
         if let timestampUnit, !["s", "ms", "us", "ns"].contains(timestampUnit) {
             throw ValidationError("--timestamp-unit must be one of s, ms, us, ns (got '\(timestampUnit)').")

@@ -18,9 +18,16 @@ public enum CandleLoader {
     /// the files are ordered by their first bar and checked as one series (overlapping rows
     /// that are equal are dropped, rows that differ are an error naming both).
     /// - Throws: ``CandleDataError`` naming file, line, column and reason of every problem.
-    public static func load(paths: [String], options: LoadOptions = LoadOptions()) throws(CandleDataError) -> LoadedCandles {
+    /// - Parameter useCache: read a valid binary cache next to each file instead of parsing it,
+    ///   and write one after parsing (``CandleCache``).
+    public static func load(paths: [String], options: LoadOptions = LoadOptions(), useCache: Bool = false) throws(CandleDataError) -> LoadedCandles {
         var parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)] = []
         for path in paths {
+            if useCache, let cached = CandleCache.read(source: path, options: options) {
+                // Line numbers only serve messages about overlapping files: count rows instead.
+                parts.append((cached.series, (0..<cached.series.count).map { Int32(truncatingIfNeeded: $0 + 1) }, cached.report))
+                continue
+            }
             let bytes: [UInt8]
             let verified: Bool
             do {
@@ -32,6 +39,11 @@ public enum CandleLoader {
             }
             var part = try parse(bytes: bytes, file: path, options: options)
             part.report.checksumVerified = verified
+            if useCache {
+                var cached = part.series
+                cached.cacheInterval()
+                CandleCache.write(source: path, sourceBytes: bytes, options: options, series: cached, report: part.report)
+            }
             parts.append(part)
         }
         var loaded = try merge(parts)

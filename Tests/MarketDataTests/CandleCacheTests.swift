@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import MarketData
+
+@Suite struct CandleCacheTests {
+    static let csv = """
+        timestamp,open,high,low,close,volume
+        2024-05-01T00:00:00Z,100,101,99,100.5,5
+        2024-05-01T01:00:00Z,100.5,101,98,98.5,4
+        2024-05-01T03:00:00Z,98.5,99,97,97.5,6
+        """
+
+    static func file() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("candles.csv").path
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func cachedCandlesEqualParsedOnesAndAreUsedWhileTheFileIsUnchanged() throws {
+        let path = try Self.file()
+        let parsed = try CandleLoader.load(paths: [path], useCache: true)
+        #expect(FileManager.default.fileExists(atPath: CandleCache.path(for: path)))
+        let cached = try #require(CandleCache.read(source: path, options: LoadOptions()))
+        #expect(cached.series == parsed.series)
+        #expect(cached.series.intervalNanoseconds == 3_600_000_000_000)
+        #expect(cached.report.gaps == 1)
+        let again = try CandleLoader.load(paths: [path], useCache: true)
+        #expect(again.series == parsed.series && again.files[0].gaps == 1)
+    }
+
+    @Test func staleCorruptOrOtherOptionsCachesAreNeverTrusted() throws {
+        let path = try Self.file()
+        _ = try CandleLoader.load(paths: [path], useCache: true)
+        // Other options: not used.
+        #expect(CandleCache.read(source: path, options: LoadOptions(sort: true)) == nil)
+        // Corrupt payload (last byte flipped): refused.
+        let cachePath = CandleCache.path(for: path)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: cachePath))
+        bytes[bytes.count - 1] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: cachePath))
+        #expect(CandleCache.read(source: path, options: LoadOptions()) == nil)
+        // Truncated: refused.
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cachePath))
+        #expect(CandleCache.read(source: path, options: LoadOptions()) == nil)
+        // A rebuilt cache is valid again; then the source changes: stale, rebuilt from the new rows.
+        _ = try CandleLoader.load(paths: [path], useCache: true)
+        #expect(CandleCache.read(source: path, options: LoadOptions()) != nil)
+        try (Self.csv + "\n2024-05-01T04:00:00Z,97.5,98,94,96,5\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(CandleCache.read(source: path, options: LoadOptions()) == nil)
+        let reloaded = try CandleLoader.load(paths: [path], useCache: true)
+        #expect(reloaded.series.count == 4)
+        #expect(CandleCache.read(source: path, options: LoadOptions())?.series.count == 4)
+    }
+}
