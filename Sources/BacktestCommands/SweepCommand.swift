@@ -169,46 +169,37 @@ struct SweepCommand: ParsableCommand {
         let progress = Progress(total: pending.count, enabled: isatty(STDERR_FILENO) == 1)
         let clock = ContinuousClock()
         let started = clock.now
-        // Batches of a few points per worker are computed in parallel; a writer thread stores each
-        // finished batch in its own transaction while the workers compute the next one. At most
-        // two batches of reduced results exist at a time, whatever the grid's size.
+        // Workers take points one at a time and hand each reduced run to a writer thread, which
+        // stores them in batches, each in its own transaction. No barrier between batches: a
+        // worker only waits when the writer is a full buffer behind, which also bounds memory.
         let batchSize = max(workers * 4, 8)
-        let writer = DispatchQueue(label: "dca-backtest.sweep.writer")
-        let writesInFlight = DispatchSemaphore(value: 1)
-        let writeFailure = FailureBox()
-        var position = 0
-        while position < pending.count && writeFailure.error == nil {
-            let batch = Array(pending[position..<min(position + batchSize, pending.count)])
-            let slots = ResultSlots(count: batch.count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var k = worker
-                while k < batch.count {
-                    let start = clock.now
-                    // The equity curve is not stored: only its statistics are kept, and the orders
-                    // are dropped with --orders none. Memory then stays flat whatever the grid's size.
-                    var result = Backtester.run(configuration: batch[k].configuration, candles: candles, recordEquity: false)
-                    let elapsed = clock.now - start
-                    if detail == .none { result.orders = [] }
-                    slots.store(k, (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
-                    k += workers
-                }
-            }
-            let items = (0..<batch.count).map { k in (result: slots.value(k).0, identity: batch[k].identity, wallSeconds: slots.value(k).1) }
-            position += batch.count
-            let done = position
-            writesInFlight.wait()
-            writer.async {
-                defer { writesInFlight.signal() }
+        let exchange = SweepExchange(total: pending.count, capacity: batchSize * 2)
+        let writer = Thread {
+            while let batch = exchange.nextBatch(minimum: batchSize) {
+                let items = batch.map { (result: $0.result, identity: pending[$0.index].identity, wallSeconds: $0.seconds) }
                 do {
                     try store.write(batch: items, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
-                    progress.update(done: done)
+                    progress.update(done: exchange.stored(batch.count))
                 } catch {
-                    writeFailure.error = error
+                    exchange.fail(error)
                 }
             }
+            exchange.writerFinished()
         }
-        writer.sync {}
-        if let error = writeFailure.error { throw error }
+        writer.start()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let k = exchange.take() {
+                let start = clock.now
+                // The equity curve is not stored: only its statistics are kept, and the orders are
+                // dropped with --orders none. Memory then stays flat whatever the grid's size.
+                var result = Backtester.run(configuration: pending[k].configuration, candles: candles, recordEquity: false)
+                let elapsed = clock.now - start
+                if detail == .none { result.orders = [] }
+                exchange.deliver(index: k, result: result, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+        }
+        exchange.waitForWriter()
+        if let error = exchange.failure { throw error }
         progress.finish()
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -270,22 +261,88 @@ struct SweepCommand: ParsableCommand {
     }
 }
 
-/// One slot per point of a batch, each written by exactly one worker and read after all finish.
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [(BacktestResult, Double)?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ k: Int, _ value: (BacktestResult, Double)) { lock.lock(); slots[k] = value; lock.unlock() }
-    func value(_ k: Int) -> (BacktestResult, Double) { slots[k]! }
-}
+/// Hands points to the workers and finished runs to the writer (one condition variable guards
+/// all of it): at most `capacity` finished runs wait for the writer at a time.
+final class SweepExchange: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let total: Int
+    private let capacity: Int
+    private var next = 0
+    private var delivered = 0
+    private var storedCount = 0
+    private var buffer: [(index: Int, result: BacktestResult, seconds: Double)] = []
+    private var error: (any Error)?
+    private var writerDone = false
 
-/// The first error of the writer thread.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: (any Error)?
-    var error: (any Error)? {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); if stored == nil { stored = newValue }; lock.unlock() }
+    init(total: Int, capacity: Int) {
+        self.total = total
+        self.capacity = capacity
+    }
+
+    /// The next point to compute, or `nil` when all are taken (or the writer failed).
+    func take() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard error == nil, next < total else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// Hands a finished run to the writer; waits while the buffer is full.
+    func deliver(index: Int, result: BacktestResult, seconds: Double) {
+        condition.lock()
+        while buffer.count >= capacity && error == nil { condition.wait() }
+        buffer.append((index, result, seconds))
+        delivered += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch for the writer: at least `minimum` runs unless the last ones; `nil` when all
+    /// runs are stored (or a write failed).
+    func nextBatch(minimum: Int) -> [(index: Int, result: BacktestResult, seconds: Double)]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while error == nil && buffer.count < minimum && delivered < total { condition.wait() }
+        guard error == nil, !buffer.isEmpty else { return nil }
+        let batch = buffer
+        buffer.removeAll(keepingCapacity: true)
+        condition.broadcast()
+        return batch
+    }
+
+    /// Counts stored runs; returns the total stored so far.
+    func stored(_ count: Int) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        storedCount += count
+        return storedCount
+    }
+
+    func fail(_ failure: any Error) {
+        condition.lock()
+        if error == nil { error = failure }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var failure: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return error
+    }
+
+    func writerFinished() {
+        condition.lock()
+        writerDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForWriter() {
+        condition.lock()
+        while !writerDone { condition.wait() }
+        condition.unlock()
     }
 }
 
