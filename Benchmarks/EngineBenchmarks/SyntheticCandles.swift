@@ -62,13 +62,23 @@ enum SyntheticCandles {
         return series
     }
 
-    /// The same walk written as a Binance kline CSV (no header, 12 columns, epoch ms).
+    /// The same walk written as Binance writes its spot kline archives: no header, 12 columns,
+    /// epoch milliseconds, prices and quantities with 8 decimals (about 140 bytes a row, like
+    /// `1577836800000,7195.24000000,7196.25000000,...,493,19.59823000,140888.41428273,0`).
     static func binanceCSV(_ series: CandleSeries) -> [UInt8] {
+        func eightDecimals(_ value: Double) -> String {
+            let scaled = Int64((value * 1e8).rounded())
+            let fraction = String(scaled % 100_000_000)
+            return "\(scaled / 100_000_000)." + String(repeating: "0", count: 8 - fraction.count) + fraction
+        }
         var text = ""
-        text.reserveCapacity(series.count * 110)
+        text.reserveCapacity(series.count * 145)
         for i in 0..<series.count {
             let ms = series.openTimes[i] / 1_000_000
-            text += "\(ms),\(series.opens[i]),\(series.highs[i]),\(series.lows[i]),\(series.closes[i]),\(series.volumes[i]),\(ms + 59_999),0,0,0,0,0\n"
+            let volume = series.volumes[i]
+            text += "\(ms),\(eightDecimals(series.opens[i])),\(eightDecimals(series.highs[i])),\(eightDecimals(series.lows[i])),"
+            text += "\(eightDecimals(series.closes[i])),\(eightDecimals(volume)),\(ms + 59_999),\(eightDecimals(volume * series.closes[i])),"
+            text += "\(100 + i % 400),\(eightDecimals(volume / 2)),\(eightDecimals(volume / 2 * series.closes[i])),0\n"
         }
         return Array(text.utf8)
     }
