@@ -32,6 +32,8 @@ struct ColumnLayout: Sendable {
     var volume: Int?
     /// The column names used in messages, by role: time, open, high, low, close, volume.
     var names: [String]
+    /// Bytes of a data line near the top (with its line end), to size the columns up front.
+    var sampleLineLength = 64
 
     var fieldsNeeded: Int { max(time, open, high, low, close, volume ?? 0) + 1 }
 
@@ -46,7 +48,7 @@ struct ColumnLayout: Sendable {
                 reason: "the file is JSON, not CSV (a Binance REST klines response?); save the candles as CSV with a header or in Binance's archive layout"
             )
         }
-        var lines: [(number: Int, fields: [String])] = []
+        var lines: [(number: Int, fields: [String], length: Int)] = []
         var start = 0
         var lineNumber = 1
         while start < bytes.count && lines.count < 2 {
@@ -55,7 +57,7 @@ struct ColumnLayout: Sendable {
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
             let trimmed = text.trimmingCharacters(in: [" ", "\r", "\t", "\u{FEFF}"])
             if !trimmed.isEmpty {
-                lines.append((lineNumber, splitFields(trimmed)))
+                lines.append((lineNumber, splitFields(trimmed), end - start + 1))
             }
             start = end + 1
             lineNumber += 1
@@ -87,7 +89,10 @@ struct ColumnLayout: Sendable {
             }
             let detected: CandleFileFormat = format ?? (count == 12 ? .binanceKline : count == 7 ? .kraken : .generic)
             let names = detected == .binanceKline ? ["open_time", "open", "high", "low", "close", "volume"] : ["time", "open", "high", "low", "close", "volume"]
-            return ColumnLayout(format: detected, skippedRecords: skipped, time: 0, open: 1, high: 2, low: 3, close: 4, volume: count >= 6 ? 5 : nil, names: names)
+            return ColumnLayout(
+                format: detected, skippedRecords: skipped, time: 0, open: 1, high: 2, low: 3, close: 4, volume: count >= 6 ? 5 : nil, names: names,
+                sampleLineLength: first.length
+            )
         }
         // A header: find the columns by name.
         skipped += 1
@@ -124,7 +129,7 @@ struct ColumnLayout: Sendable {
         names.append(volumeIndex.map { normalized[$0] } ?? "volume")
         return ColumnLayout(
             format: detected, skippedRecords: skipped, time: timeIndex, open: openIndex, high: highIndex, low: lowIndex,
-            close: closeIndex, volume: volumeIndex, names: names
+            close: closeIndex, volume: volumeIndex, names: names, sampleLineLength: lines.count > 1 ? lines[lines.count - 1].length : first.length
         )
     }
 

@@ -55,3 +55,18 @@ import Testing
         #expect(CandleCache.read(source: path, options: LoadOptions())?.series.count == 4)
     }
 }
+
+@Suite struct CandleMemoryTests {
+    @Test func loadedColumnsHoldAboutFortyEightBytesACandle() throws {
+        // 10,000 rows of one length: the columns are sized from the first lines, so each of the
+        // six holds at most 1/32 more slots than rows, plus 16.
+        var text = "timestamp,open,high,low,close,volume\n"
+        for i in 0..<10_000 { text += "\(1_700_000_000 + i * 60),100.5,101.25,99.75,100.25,12.5\n" }
+        let loaded = try CandleLoader.load(bytes: Array(text.utf8))
+        #expect(loaded.series.count == 10_000)
+        for capacity in [loaded.series.openTimes.capacity, loaded.series.opens.capacity, loaded.series.volumes.capacity] {
+            #expect(capacity <= 10_000 + 10_000 / 32 + 16 + 64)  // + 64: malloc's rounding of the block
+        }
+        #expect(MemoryLayout<Int64>.size + 5 * MemoryLayout<Double>.size == 48)
+    }
+}
