@@ -13,7 +13,8 @@ public struct DCABacktestCommand: ParsableCommand {
 
             Start with (from the repository's folder):
               dca-backtest run --config datasets/btc-1m-ladder.json \\
-                --data datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
+                --data datasets/BTCUSDT-1m-2020-01-01.zip \\
+                       datasets/BTCUSDT-1m-2020-01-02.zip
               dca-backtest data inspect datasets/BTCUSDT-1m-2020-01-01.zip
               dca-backtest runs list
             """,

@@ -19,7 +19,8 @@ struct RunCommand: ParsableCommand {
 
             Example:
               dca-backtest run --config datasets/btc-1m-ladder.json \\
-                --data datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
+                --data datasets/BTCUSDT-1m-2020-01-01.zip \\
+                       datasets/BTCUSDT-1m-2020-01-02.zip
             """
     )
 

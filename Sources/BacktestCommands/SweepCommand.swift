@@ -26,8 +26,10 @@ struct SweepCommand: ParsableCommand {
             with `dca-backtest merge`.
 
             Example:
-              dca-backtest sweep --config datasets/btc-1m-ladder.json --grid datasets/example-grid.json \\
-                --data datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip --orders none
+              dca-backtest sweep --config datasets/btc-1m-ladder.json \\
+                --grid datasets/example-grid.json --orders none \\
+                --data datasets/BTCUSDT-1m-2020-01-01.zip \\
+                       datasets/BTCUSDT-1m-2020-01-02.zip
             """
     )
 
