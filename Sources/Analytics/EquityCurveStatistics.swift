@@ -100,38 +100,6 @@ public enum EquityCurveStatistics {
         return ratio.isFinite ? ratio : nil
     }
 
-    /// Sharpe and Sortino ratios of the per-bar returns of `equity` (see ``returns(equity:initialBalance:)``),
-    /// computed without materialising the returns; the same sums in the same order as
-    /// ``sharpeRatio(returns:periodsPerYear:riskFreePerPeriod:)`` and
-    /// ``sortinoRatio(returns:periodsPerYear:riskFreePerPeriod:)``, hence the same bits.
-    public static func sharpeAndSortino(equity: [Double], initialBalance: Double, periodsPerYear: Double, riskFreePerPeriod: Double = 0) -> (sharpe: Double?, sortino: Double?) {
-        let n = equity.count
-        guard n >= 2 else { return (nil, nil) }
-        var sum = 0.0
-        var downside = 0.0
-        var previous = initialBalance
-        for value in equity {
-            let x = (value / previous - 1) - riskFreePerPeriod
-            sum += x
-            if x < 0 { downside += x * x }
-            previous = value
-        }
-        let mean = sum / Double(n)
-        var squares = 0.0
-        previous = initialBalance
-        for value in equity {
-            let d = ((value / previous - 1) - riskFreePerPeriod) - mean
-            squares += d * d
-            previous = value
-        }
-        let root = periodsPerYear.squareRoot()
-        let deviation = (squares / Double(n - 1)).squareRoot()
-        let sharpe = deviation > 0 && deviation.isFinite ? mean / deviation * root : nil
-        let downsideDeviation = (downside / Double(n)).squareRoot()
-        let sortino = downsideDeviation > 0 && downsideDeviation.isFinite ? sum / Double(n) / downsideDeviation * root : nil
-        return (sharpe.flatMap { $0.isFinite ? $0 : nil }, sortino.flatMap { $0.isFinite ? $0 : nil })
-    }
-
     /// Maximum drawdown `max_t (peak_t - E_t) / peak_t` with `peak_t = max(E_-1, E_0..E_t)`:
     /// a fraction in [0, 1].
     public static func maxDrawdown(equity: [Double], initialBalance: Double) -> Double {

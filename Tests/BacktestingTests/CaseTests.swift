@@ -306,14 +306,6 @@ import Analytics
 }
 
 @Suite struct EquityStatisticsTests {
-    @Test func streamingSharpeAndSortinoEqualTheReturnsBasedOnesBitForBit() {
-        let equity = [10_010.0, 10_004.995, 10_011.998, 10_009.996, 10_014.0, 10_012.999, 10_016.002, 10_009.993, 10_018.001, 10_014.996]
-        let returns = EquityCurveStatistics.returns(equity: equity, initialBalance: 10_000)
-        let streaming = EquityCurveStatistics.sharpeAndSortino(equity: equity, initialBalance: 10_000, periodsPerYear: 17_520)
-        #expect(streaming.sharpe == EquityCurveStatistics.sharpeRatio(returns: returns, periodsPerYear: 17_520))
-        #expect(streaming.sortino == EquityCurveStatistics.sortinoRatio(returns: returns, periodsPerYear: 17_520))
-    }
-
     @Test func intervalIsTheMostCommonSpacingTheSmallerOnATie() {
         // Spacings 60, 60, 120, 60: majority 60.
         #expect(CandleSeries.mostCommonSpacing([0, 60, 120, 240, 300]) == 60)
