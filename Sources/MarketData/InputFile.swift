@@ -31,6 +31,10 @@ public enum InputFile {
     }
 
     static func readWholeFile(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw failure(path, "is a folder, not a file", advice: "Give the candle files in it, e.g. --data \(path)/*.csv.")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw failure(path, FileManager.default.fileExists(atPath: path) ? "the file cannot be opened for reading" : "no such file", advice: "Check the path given to --data.")
         }

@@ -272,6 +272,12 @@ struct RowReader {
                 advice: advice.joined(separator: " ")
             )
         }
+        if rowsRead == 0 {
+            throw CandleDataError(
+                problems: [DataProblem(file: file, line: nil, column: nil, reason: "the file has no data rows after its header")],
+                advice: "Give a file with candles."
+            )
+        }
         if series.isEmpty && !dropped.isEmpty {
             throw CandleDataError(
                 problems: Array(dropped.prefix(CandleLoader.maximumProblemsReported)),

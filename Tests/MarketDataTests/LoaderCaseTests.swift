@@ -208,3 +208,23 @@ func loadError(_ text: String, _ options: LoadOptions = LoadOptions()) -> Candle
         }
     }
 }
+
+@Suite struct LoaderRefusalTests {
+    @Test func folderHeaderOnlyAndEmptyFilesAreRefusedWithAReason() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-refusals-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let headerOnly = folder.appendingPathComponent("header.csv").path
+        try "timestamp,open,high,low,close,volume\n".write(toFile: headerOnly, atomically: true, encoding: .utf8)
+        let empty = folder.appendingPathComponent("empty.csv").path
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        for (path, reason) in [(folder.path, "is a folder, not a file"), (headerOnly, "no data rows after its header"), (empty, "the file holds no rows"),
+                               (folder.appendingPathComponent("missing.csv").path, "no such file")] {
+            do {
+                _ = try CandleLoader.load(paths: [path])
+                Issue.record("\(path) must be refused")
+            } catch {
+                #expect(error.description.contains(reason), "\(error)")
+            }
+        }
+    }
+}
