@@ -98,23 +98,29 @@ import Testing
         let complete = try runCLI(sweep(whole, []))
         let duration = clock.now - started
         #expect(complete.status == 0, "\(complete.stderr)")
-        let resumed = folder.appendingPathComponent("resumed.sqlite").path
-        let process = Process()
-        process.executableURL = Project.binary
-        process.arguments = sweep(resumed, [])
-        process.currentDirectoryURL = Project.root
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 0.6)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let partial = try DatabaseQueue(path: resumed).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }
-        #expect(partial < 24, "the sweep was killed before it finished")
-        let again = try runCLI(sweep(resumed, ["--resume"]))
-        #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("\(partial) already stored") || partial == 0)
-        #expect(try orderedDump(resumed) == orderedDump(whole))
+        // Kill a second sweep part way (earlier each attempt, should one finish first), then resume it.
+        var interrupted = false
+        for (attempt, fraction) in [0.5, 0.25, 0.1].enumerated() where !interrupted {
+            let resumed = folder.appendingPathComponent("resumed\(attempt).sqlite").path
+            let process = Process()
+            process.executableURL = Project.binary
+            process.arguments = sweep(resumed, [])
+            process.currentDirectoryURL = Project.root
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * fraction)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let partial = (try? DatabaseQueue(path: resumed).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }) ?? 0
+            guard partial < 24 else { continue }
+            interrupted = true
+            let again = try runCLI(sweep(resumed, ["--resume"]))
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("\(partial) already stored") || partial == 0)
+            #expect(try orderedDump(resumed) == orderedDump(whole))
+        }
+        #expect(interrupted, "one of the sweeps must have been killed before it finished")
     }
 
     @Test func gridWithInvalidPointsIsRefusedUpFrontNamingEachPoint() throws {
