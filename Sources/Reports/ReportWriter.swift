@@ -106,11 +106,14 @@ public enum ReportWriter {
             ("Orders filled", "\(m.totalTrades)"), ("Fees", Format.money(m.feesPaid) + " " + q),
         ]
         var dealRows = ""
+        let lastClose = r.candles.closes.last ?? 0
         for deal in r.deals.prefix(500) {
+            // An open deal shows its unrealized PnL at the last close, as the positions table does.
+            let pnl = deal.closedBar == nil ? (lastClose - deal.averageEntry) * deal.quantity : deal.realizedPnL
             dealRows += "<tr><td>\(deal.number)</td><td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[deal.openedBar]))</td>"
             dealRows += "<td>\(deal.closedBar.map { UTCTime.shortText(nanoseconds: r.candles.openTimes[$0]) } ?? "open")</td>"
             dealRows += "<td>\(deal.safetyOrdersFilled)</td><td>\(Format.fixed(deal.averageEntry, decimals: 4))</td>"
-            dealRows += "<td>\(Format.money(deal.cost))</td><td class=\"\(deal.realizedPnL < 0 ? "neg" : "pos")\">\(deal.closedBar == nil ? "" : Format.signedMoney(deal.realizedPnL))</td>"
+            dealRows += "<td>\(Format.money(deal.cost))</td><td class=\"\(pnl < 0 ? "neg" : "pos")\">\(Format.signedMoney(pnl))\(deal.closedBar == nil ? " (unrealized)" : "")</td>"
             dealRows += "<td>\(deal.closeReason?.rawValue ?? "")</td></tr>\n"
         }
         let more = r.deals.count > 500 ? "<p>First 500 of \(r.deals.count) deals shown; all are in the <code>deals</code> table.</p>" : ""
