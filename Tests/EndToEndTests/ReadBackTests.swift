@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// `runs list`, `runs show` and `data inspect`: what a user reads back.
@@ -54,5 +55,32 @@ import Testing
         // MANIFEST.tsv: 2017-12-18 appears twice with different values, lines 1273/1274.
         #expect(result.stderr.contains("Binance_BTCUSDT_d.csv:1274, column unix"))
         #expect(result.stderr.contains("also on line 1273 with different values"))
+    }
+}
+
+@Suite(.serialized) struct StoredDetailTests {
+    @Test func skipExistingLeavesAStoredRunAloneAndOrdersNoneStoresOnlyTheRunRow() throws {
+        let folder = Project.temporaryFolder()
+        let db = folder.appendingPathComponent("runs.sqlite").path
+        let base = ["run", "--config", "datasets/btc-1m-ladder.json", "--data"] + RunCommandTests.sample + ["--db", db, "--report-dir", folder.path]
+        let lean = try runCLI(base + ["--orders", "none", "--json"])
+        #expect(lean.status == 0, "\(lean.stderr)")
+        let runID = try #require(try jsonObject(lean.stdout)["run_id"] as? String)
+        let counts = "SELECT (SELECT COUNT(*) FROM bot_runs), (SELECT COUNT(*) FROM order_logs), (SELECT COUNT(*) FROM deals), (SELECT COUNT(*) FROM funds)"
+        func countRows() throws -> [Int] {
+            let row = try DatabaseQueue(path: db).read { try Row.fetchOne($0, sql: counts) }
+            return (0..<4).map { row?[$0] as Int? ?? -1 }
+        }
+        let afterLean = try countRows()
+        // One run row, no orders, no deals, two funds rows (USDT and BTC).
+        #expect(afterLean == [1, 0, 0, 2])
+        let skipped = try runCLI(base + ["--skip-existing"])
+        #expect(skipped.status == 0)
+        #expect(skipped.stdout.contains("Run \(runID) is already stored"))
+        #expect(try countRows() == afterLean)
+        // Without --skip-existing the run is replaced, now with its orders and deals.
+        #expect(try runCLI(base).status == 0)
+        let full = try countRows()
+        #expect(full[0] == 1 && full[1] > 0 && full[2] > 0)
     }
 }
