@@ -138,7 +138,7 @@ let benchmarks: @Sendable () -> Void = {
         let start = clock.now
         try store.write(busy, identity: identity, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0)
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         benchmark.measurement(rowsPerSecond, Int(Double(busy.orders.count) / seconds / 1e3))
         try? FileManager.default.removeItem(at: folder)
     }
@@ -178,7 +178,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         benchmark.measurement(backtestsPerSecond, Int(Double(grid.count) / seconds))
     }
 
@@ -198,7 +198,7 @@ let benchmarks: @Sendable () -> Void = {
         let start = clock.now
         let cached = CandleCache.read(source: cachedSource, options: LoadOptions())
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         precondition(cached?.series.count == million, "the cache must hold the 1M candles")
         benchmark.measurement(gigabytesPerSecond, Int(Double(million * 48) / seconds / 1e9 * 100))
         blackHole(cached)
@@ -218,7 +218,7 @@ let benchmarks: @Sendable () -> Void = {
         let start = clock.now
         let loaded = try CandleLoader.load(bytes: csv, file: "synthetic.csv")
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         benchmark.measurement(megabytesPerSecond, Int(Double(csv.count) / seconds / 1e6))
         precondition(loaded.series.count == 1_000_000)
         blackHole(loaded)

@@ -74,7 +74,7 @@ struct RunCommand: ParsableCommand {
         let start = clock.now
         let result = Backtester.run(configuration: configuration, candles: loaded.series)
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         try store.write(
             result, identity: identity, orders: OrderDetail(rawValue: orders) ?? .all,
             executedAt: Self.wallClockISO8601(), wallSeconds: seconds

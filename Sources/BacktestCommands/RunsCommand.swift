@@ -91,17 +91,16 @@ struct ShowRun: ParsableCommand {
             throw CommandFailure("No database at \(databasePath): run a backtest first or pass --db.")
         }
         let store = try RunStore(path: databasePath)
-        let (run, deals, orders) = try store.read { db -> (Row?, [Row], [Row]) in
+        let (matched, run, deals, orders) = try store.read { db -> (Int, Row?, [Row], [Row]) in
             let matches = try Row.fetchAll(db, sql: "SELECT r.*, b.name, b.symbol, b.config FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id WHERE r.run_id LIKE ? || '%'", arguments: [runID])
-            guard matches.count == 1, let run = matches.first else { return (matches.isEmpty ? nil : matches[0], [], matches.count > 1 ? [] : []) }
+            guard matches.count == 1, let run = matches.first else { return (matches.count, nil, [], []) }
             let id: String = run["run_id"]
             let deals = try Row.fetchAll(db, sql: "SELECT * FROM deals WHERE run_id = ? ORDER BY deal_id", arguments: [id])
             let orders = try Row.fetchAll(db, sql: "SELECT * FROM order_logs WHERE run_id = ? ORDER BY sequence", arguments: [id])
-            return (run, deals, orders)
+            return (1, run, deals, orders)
         }
+        if matched > 1 { throw CommandFailure("The prefix \(runID) matches \(matched) runs: give more of the run id.") }
         guard let run else { throw CommandFailure("No run with id \(runID) in \(databasePath) (see dca-backtest runs list).") }
-        let count = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs WHERE run_id LIKE ? || '%'", arguments: [runID]) ?? 0 }
-        if count > 1 { throw CommandFailure("The prefix \(runID) matches \(count) runs: give more of the run id.") }
         func value(_ row: Row, _ column: String) -> JSONValue {
             let databaseValue: DatabaseValue = row[column]
             switch databaseValue.storage {

@@ -197,14 +197,14 @@ struct SweepCommand: ParsableCommand {
                 var result = Backtester.run(configuration: pending[k].configuration, candles: candles, recordEquity: false)
                 let elapsed = clock.now - start
                 if detail == .none { result.orders = [] }
-                exchange.deliver(index: k, result: result, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                exchange.deliver(index: k, result: result, seconds: elapsed / .seconds(1))
             }
         }
         exchange.waitForWriter()
         if let error = exchange.failure { throw error }
         progress.finish()
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
 
         // Leaderboard and export, from the stored rows (resumed points included).
         let metrics = try store.read { db in
@@ -358,7 +358,7 @@ final class Progress: @unchecked Sendable {
     func update(done: Int) {
         guard enabled, total > 0 else { return }
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         let rate = Double(done) / max(seconds, 1e-9)
         let eta = rate > 0 ? Double(total - done) / rate : 0
         FileHandle.standardError.write(Data("\r\(done)/\(total) points, \(Format.fixed(rate, decimals: 1))/s, ETA \(Int(eta.rounded())) s   ".utf8))

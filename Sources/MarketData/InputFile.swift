@@ -11,10 +11,7 @@ public enum InputFile {
     /// - Throws: ``CandleDataError`` when the file cannot be read, is not valid gzip or zip,
     ///   or does not match its `.CHECKSUM`.
     public static func read(path: String) throws -> (bytes: [UInt8], checksumVerified: Bool) {
-        let raw: [UInt8]
-        do {
-            raw = try readWholeFile(path)
-        }
+        let raw = try readWholeFile(path)
         let lower = path.lowercased()
         if lower.hasSuffix(".zip") {
             let verified = try verifyChecksum(zipPath: path, bytes: raw)

@@ -56,7 +56,7 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            Thread.sleep(forTimeInterval: Double(fullRun.components.seconds) * fraction + Double(fullRun.components.attoseconds) / 1e18 * fraction)
+            Thread.sleep(forTimeInterval: fullRun / .seconds(1) * fraction)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
 

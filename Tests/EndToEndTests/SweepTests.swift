@@ -109,7 +109,7 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            Thread.sleep(forTimeInterval: (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * fraction)
+            Thread.sleep(forTimeInterval: duration / .seconds(1) * fraction)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let partial = (try? DatabaseQueue(path: resumed).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }) ?? 0
