@@ -2,10 +2,17 @@
 /// (SEMANTICS.md section 4). Buy prices round down to the tick, sell prices up; quantities
 /// round down to the step. Results are exact decimals when the step is a power of ten.
 public struct ExchangeRules: Sendable, Equatable {
-    public var tickSize: Double?
-    public var stepSize: Double?
-    public var minNotional: Double?
-    public var minQty: Double?
+    public let tickSize: Double?
+    public let stepSize: Double?
+    public let minNotional: Double?
+    public let minQty: Double?
+    /// Tick and step as `mantissa / scale` with a power-of-ten scale, found once.
+    @usableFromInline let tick: (mantissa: Double, scale: Double)?
+    @usableFromInline let step: (mantissa: Double, scale: Double)?
+
+    public static func == (lhs: ExchangeRules, rhs: ExchangeRules) -> Bool {
+        lhs.tickSize == rhs.tickSize && lhs.stepSize == rhs.stepSize && lhs.minNotional == rhs.minNotional && lhs.minQty == rhs.minQty
+    }
 
     /// Relative slack when dividing by a step, so that `0.5 / 0.001` (499.99999999999994 in
     /// binary) counts as 500 steps.
@@ -16,36 +23,43 @@ public struct ExchangeRules: Sendable, Equatable {
         self.stepSize = stepSize
         self.minNotional = minNotional
         self.minQty = minQty
+        tick = tickSize.map(ExchangeRules.decimal)
+        step = stepSize.map(ExchangeRules.decimal)
+    }
+
+    /// An increment as `mantissa / 10^d` (d <= 14), or itself over 1 when it has no such form.
+    static func decimal(_ increment: Double) -> (mantissa: Double, scale: Double) {
+        var scale = 1.0
+        for _ in 0..<15 {
+            let mantissa = increment * scale
+            if mantissa == mantissa.rounded() { return (mantissa, scale) }
+            scale *= 10
+        }
+        return (increment, 1)
     }
 
     /// `units * increment`, written as the nearest decimal when the increment is `m / 10^d`.
     @inlinable
-    static func multiple(_ units: Double, of increment: Double) -> Double {
-        var scale = 1.0
-        for _ in 0..<15 {
-            let mantissa = increment * scale
-            if mantissa == mantissa.rounded() { return units * mantissa / scale }
-            scale *= 10
-        }
-        return units * increment
+    static func multiple(_ units: Double, of increment: (mantissa: Double, scale: Double)) -> Double {
+        units * increment.mantissa / increment.scale
     }
 
     /// A buy price rounded down to the tick.
     @inlinable public func buyPrice(_ price: Double) -> Double {
-        guard let tick = tickSize else { return price }
-        return ExchangeRules.multiple((price / tick + ExchangeRules.slack).rounded(.down), of: tick)
+        guard let tickSize, let tick else { return price }
+        return ExchangeRules.multiple((price / tickSize + ExchangeRules.slack).rounded(.down), of: tick)
     }
 
     /// A sell price rounded up to the tick.
     @inlinable public func sellPrice(_ price: Double) -> Double {
-        guard let tick = tickSize else { return price }
-        return ExchangeRules.multiple((price / tick - ExchangeRules.slack).rounded(.up), of: tick)
+        guard let tickSize, let tick else { return price }
+        return ExchangeRules.multiple((price / tickSize - ExchangeRules.slack).rounded(.up), of: tick)
     }
 
     /// A quantity rounded down to the step.
     @inlinable public func quantity(_ quantity: Double) -> Double {
-        guard let step = stepSize else { return quantity }
-        return ExchangeRules.multiple((quantity / step + ExchangeRules.slack).rounded(.down), of: step)
+        guard let stepSize, let step else { return quantity }
+        return ExchangeRules.multiple((quantity / stepSize + ExchangeRules.slack).rounded(.down), of: step)
     }
 
     /// Why an order of `quantity` at `price` breaks a rule, or `nil` when it passes.
