@@ -47,6 +47,12 @@ public final class RunStore: Sendable {
     public let path: String
     let pool: DatabasePool
 
+    /// Page size of a new database, in bytes (an existing one keeps its own). An order row is
+    /// about 260 bytes; against SQLite's default 4 KiB, 32 KiB pages cut the b-tree and
+    /// checkpoint work of a bulk write (measured on 582,205 order_logs rows: 203K to 250-267K
+    /// rows/s) and still read one run's rows in few pages.
+    static let pageSize = 32768
+
     /// Opens (creating if needed, with its folder) the database at `path` in WAL mode and
     /// applies pending migrations.
     /// - Throws: ``StorageError`` when the file is not a database, cannot be created, or was
@@ -64,6 +70,7 @@ public final class RunStore: Sendable {
             // (the WAL is in the OS's page cache); only a power cut may lose the last commits,
             // never corrupt the file. FULL would fsync the whole WAL at every run.
             configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA page_size = \(RunStore.pageSize)")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             pool = try DatabasePool(path: path, configuration: configuration)

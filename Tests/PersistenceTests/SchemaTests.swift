@@ -88,6 +88,8 @@ import Testing
         ("UPDATE bots SET config = 'not json'", "bots.config"),
         ("UPDATE bot_runs SET total_trades = NULL", "bot_runs.total_trades NOT NULL"),
         ("UPDATE order_logs SET run_id = 'no-such-run'", "order_logs.run_id foreign key"),
+        ("UPDATE order_logs SET bot_id = 'another-bot'", "order_logs.bot_id must be its run's bot"),
+        ("UPDATE order_logs SET deal_id = 99", "order_logs.deal_id foreign key"),
     ])
     func constraintRefusesAnInvalidValue(statement: String, what: String) throws {
         let (store, _) = try Self.storedRun()
@@ -105,6 +107,88 @@ import Testing
             _ = try RunStore(path: path)
         } throws: { error in
             "\(error)".contains("written by a newer version of dca-backtest")
+        }
+    }
+
+    /// The opcodes of `EXPLAIN INSERT` into every table that open a temporary b-tree. SQLite 3.40
+    /// builds one per statement for each CHECK of the form `x IN (more than two values)`, which
+    /// made a one-row order_logs INSERT cost 75 µs instead of 7 µs.
+    static func temporaryTablesOfInserts(_ db: Database) throws -> [String] {
+        var found: [String] = []
+        for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
+            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
+            let insert = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+            let nulls = StatementArguments(Array(repeating: nil as String?, count: columns.count))
+            for row in try Row.fetchAll(db, sql: "EXPLAIN \(insert)", arguments: nulls) where (row["opcode"] as String) == "OpenEphemeral" && found.last != table {
+                found.append(table)
+            }
+        }
+        return found
+    }
+
+    @Test func insertsBuildNoTemporaryTablesForEnumerationChecks() throws {
+        let (store, _) = try Self.storedRun()
+        try store.read { db throws in #expect(try Self.temporaryTablesOfInserts(db) == []) }
+    }
+
+    @Test func newDatabaseUses32KiBPages() throws {
+        let (store, _) = try Self.storedRun()
+        try store.read { db throws in #expect(try Int.fetchOne(db, sql: "PRAGMA page_size") == 32768) }
+    }
+
+    /// Every table's rows as text, ordered by every column: equal dumps mean equal tables.
+    static func dump(_ db: Database) throws -> [String: [String]] {
+        var tables: [String: [String]] = [:]
+        for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
+            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
+            let list = columns.joined(separator: ", ")
+            tables[table] = try Row.fetchAll(db, sql: "SELECT \(list) FROM \(table) ORDER BY \(list)").map { "\($0)" }
+        }
+        return tables
+    }
+
+    /// A database written with the schema before v3 (4 KiB pages, enumeration CHECKs as IN
+    /// lists, separate foreign keys from order_logs to bots and bot_runs) opens, is migrated
+    /// with its rows unchanged, and then behaves like a new one.
+    @Test func databaseFromAnEarlierVersionMigratesWithItsRows() throws {
+        let (current, identity) = try Self.storedRun()
+        let path = Self.temporaryDatabase()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v2_sweep_details")
+            try queue.writeWithoutTransaction { db throws in
+                try db.execute(sql: "ATTACH DATABASE ? AS current", arguments: [current.path])
+                try db.inTransaction {
+                    for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
+                        try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM current.\(table)")
+                    }
+                    return .commit
+                }
+                try db.execute(sql: "DETACH DATABASE current")
+                #expect(try Self.temporaryTablesOfInserts(db) == ["bots", "bot_runs", "deals", "order_logs"], "the old schema's IN lists")
+            }
+        }
+        let expected = try current.read { try Self.dump($0) }
+        #expect(expected["order_logs"]?.count ?? 0 >= 4)
+
+        let migrated = try RunStore(path: path)
+        try migrated.read { db throws in
+            #expect(try Schema.migrator.appliedIdentifiers(db) == Set(Schema.migrationNames))
+            #expect(try Self.dump(db) == expected)
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            #expect(try Self.temporaryTablesOfInserts(db) == [])
+            #expect(try Int.fetchOne(db, sql: "PRAGMA page_size") == 4096, "an existing database keeps its page size")
+        }
+        #expect(throws: DatabaseError.self) {
+            try migrated.pool.write { db in try db.execute(sql: "UPDATE order_logs SET role = 'grid'") }
+        }
+        // Deleting the run cascades to its orders and deals through the rebuilt tables.
+        try migrated.pool.write { db in try db.execute(sql: "DELETE FROM bot_runs WHERE run_id = ?", arguments: [identity.runID]) }
+        try migrated.read { db throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM order_logs") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deals") == 0)
         }
     }
 
@@ -139,5 +223,49 @@ import Testing
         #expect(base["price"] as Double? == nil)
         let safety = try #require(rows.first { ($0["safety_order_index"] as Int?) == 1 })
         #expect(safety["price"] as Double == 95 && safety["status"] as String == "filled" && safety["filled_at"] as String == "2024-07-01T01:00:00.000Z")
+    }
+
+    /// A run long enough to be written by 256-row, 16-row and one-row statements: every order and
+    /// deal is stored once, with the values the engine produced.
+    @Test func longRunIsStoredRowForRowAcrossStatementLengths() throws {
+        // 300 hourly bars swinging 99..101 around 100: a ladder 0.5% apart with a 0.5% take
+        // profit opens, fills and closes deals all along.
+        var csv = "timestamp,open,high,low,close,volume\n"
+        for hour in 0..<300 {
+            let day = 1 + hour / 24, clock = hour % 24
+            csv += "2024-07-\(day < 10 ? "0" : "")\(day)T\(clock < 10 ? "0" : "")\(clock):00:00Z,100,101,99,100,1\n"
+        }
+        let candles = try CandleLoader.load(bytes: Array(csv.utf8)).series
+        let configuration = try BotConfiguration.decode(json: Data("""
+            {"symbol": "TESTUSDT", "initial_balance": 100000, "fee_rate": 0.001, "base_order_size": 100, "safety_order_size": 100,
+             "max_safety_orders": 2, "price_deviation": 0.005, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.005}
+            """.utf8))
+        let result = Backtester.run(configuration: configuration, candles: candles)
+        #expect(result.orders.count > 256 + 16 + 1, "the run must need all three statement lengths")
+        let store = try RunStore(path: SchemaTests.temporaryDatabase())
+        let identity = RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint)
+        try store.write(result, identity: identity, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0)
+        try store.read { db in
+            let orders = try Row.fetchAll(db, sql: "SELECT * FROM order_logs ORDER BY sequence")
+            #expect(orders.count == result.orders.count)
+            for (row, order) in zip(orders, result.orders) {
+                #expect(row["sequence"] as Int == order.sequence)
+                #expect(row["order_id"] as String == ContentIdentifier.orderID(runID: identity.runID, sequence: order.sequence))
+                #expect(row["run_id"] as String == identity.runID && row["bot_id"] as String == identity.botID && row["symbol"] as String == "TESTUSDT")
+                #expect(row["role"] as String == order.role.rawValue && row["status"] as String == order.status.rawValue)
+                #expect(row["qty"] as Double == order.quantity && row["fees"] as Double == order.fees && row["price"] as Double? == order.price)
+                #expect(row["deal_id"] as Int? == order.deal && row["safety_order_index"] as Int? == order.safetyOrderIndex)
+                #expect(row["created_at"] as String == UTCTime.iso8601(nanoseconds: candles.openTimes[order.createdBar]))
+                #expect(row["filled_at"] as String? == order.filledBar.map { UTCTime.iso8601(nanoseconds: candles.openTimes[$0]) })
+            }
+            let deals = try Row.fetchAll(db, sql: "SELECT * FROM deals ORDER BY deal_id")
+            #expect(deals.count == result.deals.count)
+            for (row, deal) in zip(deals, result.deals) {
+                #expect(row["deal_id"] as Int == deal.number && row["run_id"] as String == identity.runID)
+                #expect(row["opened_at"] as String == UTCTime.iso8601(nanoseconds: candles.openTimes[deal.openedBar]))
+                #expect(row["closed_at"] as String? == deal.closedBar.map { UTCTime.iso8601(nanoseconds: candles.openTimes[$0]) })
+                #expect(row["close_reason"] as String? == deal.closeReason?.rawValue && row["realized_pnl"] as Double == deal.realizedPnL)
+            }
+        }
     }
 }
