@@ -130,7 +130,7 @@ let benchmarks: @Sendable () -> Void = {
     let rowsPerSecond = BenchmarkMetric.custom("order_logs rows/s (K)", polarity: .prefersLarger, useScalingFactor: false)
     Benchmark(
         "Storage_order_logs_write",
-        configuration: .init(metrics: [.wallClock, rowsPerSecond], warmupIterations: 0, maxDuration: .seconds(10), maxIterations: 3, thresholds: tolerances([.wallClock]))
+        configuration: .init(metrics: [.wallClock, rowsPerSecond], warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 5, thresholds: tolerances([.wallClock]))
     ) { benchmark in
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-bench-\(UUID().uuidString)")
         let store = try RunStore(path: folder.appendingPathComponent("runs.sqlite").path)

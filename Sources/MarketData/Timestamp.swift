@@ -91,30 +91,41 @@ public enum UTCTime {
         String(decoding: iso8601Bytes(nanoseconds: nanoseconds), as: UTF8.self)
     }
 
-    /// The 24 ASCII bytes of ``iso8601(nanoseconds:)``, written digit by digit (storage writes
-    /// one per order and deal; string interpolation was the writer's largest cost).
+    /// The 24 ASCII bytes of ``iso8601(nanoseconds:)``.
     public static func iso8601Bytes(nanoseconds: Int64) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: iso8601Length) { buffer, count in
+            writeISO8601(nanoseconds: nanoseconds, to: buffer.baseAddress!)
+            count = iso8601Length
+        }
+    }
+
+    /// Length in bytes of ``iso8601(nanoseconds:)``'s text.
+    public static let iso8601Length = 24
+
+    /// Writes the 24 ASCII bytes of ``iso8601(nanoseconds:)`` at `destination`, digit by digit,
+    /// without allocating (storage writes one per order and deal; string interpolation was once
+    /// the writer's largest cost). Years outside 0...9999 are not representable; validation
+    /// refuses such times before anything is stored.
+    public static func writeISO8601(nanoseconds: Int64, to destination: UnsafeMutablePointer<UInt8>) {
         let days = floorDiv(nanoseconds, nanosecondsPerDay)
         let rest = nanoseconds - days * nanosecondsPerDay
         let (y, m, d) = civilFromDays(days)
         let seconds = rest / nanosecondsPerSecond
         let millis = (rest % nanosecondsPerSecond) / 1_000_000
-        var out = [UInt8](repeating: 0, count: 24)
         func put(_ value: Int64, at index: Int, width: Int) {
             var v = value
             for k in stride(from: index + width - 1, through: index, by: -1) {
-                out[k] = UInt8(48 + v % 10)
+                destination[k] = UInt8(48 + v % 10)
                 v /= 10
             }
         }
-        put(y, at: 0, width: 4); out[4] = 45
-        put(m, at: 5, width: 2); out[7] = 45
-        put(d, at: 8, width: 2); out[10] = 84
-        put(seconds / 3600, at: 11, width: 2); out[13] = 58
-        put(seconds / 60 % 60, at: 14, width: 2); out[16] = 58
-        put(seconds % 60, at: 17, width: 2); out[19] = 46
-        put(millis, at: 20, width: 3); out[23] = 90
-        return out
+        put(y, at: 0, width: 4); destination[4] = 45
+        put(m, at: 5, width: 2); destination[7] = 45
+        put(d, at: 8, width: 2); destination[10] = 84
+        put(seconds / 3600, at: 11, width: 2); destination[13] = 58
+        put(seconds / 60 % 60, at: 14, width: 2); destination[16] = 58
+        put(seconds % 60, at: 17, width: 2); destination[19] = 46
+        put(millis, at: 20, width: 3); destination[23] = 90
     }
 
     /// `YYYY-MM-DD HH:MM` UTC, for people.

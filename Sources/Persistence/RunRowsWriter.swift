@@ -7,188 +7,229 @@ import MarketData
 struct RowBinder {
     let statement: OpaquePointer
     let offset: Int32
+    /// This row's text scratch (``MultiRowInsert/textBytesPerRow`` bytes), valid until the
+    /// statement has run: text written here is bound without a copy.
+    let scratch: UnsafeMutablePointer<UInt8>
 
     /// `SQLITE_TRANSIENT` (a macro cast, not imported into Swift): SQLite copies the text.
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    func text(_ index: Int32, _ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { buffer in
-            _ = sqlite3_bind_text(statement, offset + index, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count), RowBinder.transient)
-        }
+    /// Binds `count` bytes of this row's scratch from `start`, without a copy.
+    func scratchText(_ index: Int32, from start: Int, count: Int) {
+        _ = sqlite3_bind_text(statement, offset + index, UnsafeRawPointer(scratch + start).assumingMemoryBound(to: CChar.self), Int32(count), nil)
     }
     /// A literal: SQLite may keep the pointer (static storage).
     func text(_ index: Int32, _ literal: StaticString) {
         _ = sqlite3_bind_text(statement, offset + index, UnsafeRawPointer(literal.utf8Start).assumingMemoryBound(to: CChar.self), Int32(literal.utf8CodeUnitCount), nil)
     }
+    /// Text SQLite copies (rare values such as a rejection's reason).
     func text(_ index: Int32, _ string: String?) {
-        guard let string else { sqlite3_bind_null(statement, offset + index); return }
-        text(index, Array(string.utf8))
+        guard let string else { null(index); return }
+        let bytes = Array(string.utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            _ = sqlite3_bind_text(statement, offset + index, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count), RowBinder.transient)
+        }
+    }
+    func null(_ index: Int32) {
+        sqlite3_bind_null(statement, offset + index)
     }
     func real(_ index: Int32, _ value: Double?) {
-        if let value, value.isFinite { sqlite3_bind_double(statement, offset + index, value) } else { sqlite3_bind_null(statement, offset + index) }
+        if let value, value.isFinite { sqlite3_bind_double(statement, offset + index, value) } else { null(index) }
     }
     func integer(_ index: Int32, _ value: Int?) {
-        if let value { sqlite3_bind_int64(statement, offset + index, Int64(value)) } else { sqlite3_bind_null(statement, offset + index) }
+        if let value { sqlite3_bind_int64(statement, offset + index, Int64(value)) } else { null(index) }
     }
 }
 
 /// Inserts many rows into one table through SQLite's C API on GRDB's own connection, inside the
-/// caller's transaction, ``batchSize`` rows per `INSERT` statement.
+/// caller's transaction: 256 rows per `INSERT` statement, then 16, then 1 for the rest.
 ///
 /// Each execution of an `INSERT` opens cursors on the table, its indexes and the parent tables of
 /// its foreign keys, which costs more than binding a row; a multi-row statement pays that once
 /// per batch (TOOLCHAIN.md: GRDB's cached statements cost about twice as much per row as the C
-/// API; measured here, 582,205 `order_logs` rows went from 76K to 136K rows/s).
+/// API). Three statement lengths keep GRDB's statement cache at three entries per table
+/// whatever the run lengths of a sweep. Columns with one value for the whole call (a run's ids)
+/// are `?1`...`?S` in every row and bound once; per-row text is formatted into a scratch area
+/// that lives until the statement has run, so nothing is copied or allocated per row.
 struct MultiRowInsert {
     let table: String
-    /// Column names; `NULL` stands for a column always written as NULL (no parameter).
+    /// Column names in the table's order.
     let columns: [String]
+    /// Columns written as a constant SQL expression (no parameter).
     let literals: [String: String]
-    static let batchSize = 64
+    /// Columns with one value for every row of an ``insert(count:db:shared:bind:)`` call.
+    let shared: [String]
+    /// Bytes of scratch text each row may use (``RowBinder/scratch``).
+    let textBytesPerRow: Int
+    static let batchSizes = [256, 16, 1]
 
-    var parametersPerRow: Int32 { Int32(columns.count - literals.count) }
+    var parametersPerRow: Int32 { Int32(columns.count - literals.count - shared.count) }
 
     func sql(rows: Int) -> String {
         var text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES"
-        var parameter = 0
+        var parameter = shared.count
         for row in 0..<rows {
             var values: [String] = []
             for column in columns {
-                if let literal = literals[column] { values.append(literal) } else { parameter += 1; values.append("?\(parameter)") }
+                if let literal = literals[column] {
+                    values.append(literal)
+                } else if let index = shared.firstIndex(of: column) {
+                    values.append("?\(index + 1)")
+                } else {
+                    parameter += 1
+                    values.append("?\(parameter)")
+                }
             }
             text += (row == 0 ? " (" : ", (") + values.joined(separator: ", ") + ")"
         }
         return text
     }
 
-    /// Inserts `count` rows; `bind(k, binder)` binds row k's parameters (numbered from 1).
+    /// Inserts `count` rows; `shared` holds the UTF-8 values of ``shared`` in order, and
+    /// `bind(k, binder)` binds row k's own parameters (numbered from 1 in column order).
     /// - Throws: `DatabaseError` with SQLite's message when a row is refused.
-    func insert(count: Int, db: Database, bind: (Int, RowBinder) -> Void) throws {
+    func insert(count: Int, db: Database, shared sharedValues: [[UInt8]], bind: (Int, RowBinder) -> Void) throws {
         guard let connection = db.sqliteConnection, count > 0 else { return }
-        // GRDB's statement cache keeps the compiled statements (one per batch length) for the
-        // connection's life: a sweep writing thousands of runs compiles each once.
-        func prepare(rows: Int) throws -> OpaquePointer {
-            try db.cachedStatement(sql: sql(rows: rows)).sqliteStatement
+        precondition(sharedValues.count == shared.count, "one value per shared column")
+        // The shared values and the scratch live for the whole call; every statement's
+        // bindings are cleared before they are freed.
+        let sharedBytes = sharedValues.map { value in
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(value.count, 1))
+            _ = copy.initialize(from: value)
+            return (copy, value.count)
         }
-        let fullRows = min(Self.batchSize, count)
-        let full = try prepare(rows: fullRows)
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(Self.batchSizes[0] * textBytesPerRow, 1))
+        var used: [OpaquePointer] = []
+        defer {
+            for statement in used { sqlite3_clear_bindings(statement) }
+            for (copy, _) in sharedBytes { copy.deallocate() }
+            scratch.deallocate()
+        }
         var start = 0
-        while start < count {
-            let rows = min(Self.batchSize, count - start)
-            let statement = rows == fullRows ? full : try prepare(rows: rows)
-            for row in 0..<rows {
-                bind(start + row, RowBinder(statement: statement, offset: Int32(row) * parametersPerRow))
+        for rows in Self.batchSizes where count - start >= rows {
+            // GRDB's statement cache keeps the compiled statement for the connection's life.
+            let statement = try db.cachedStatement(sql: sql(rows: rows)).sqliteStatement
+            used.append(statement)
+            for (k, (copy, length)) in sharedBytes.enumerated() {
+                _ = sqlite3_bind_text(statement, Int32(k + 1), UnsafeRawPointer(copy.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(length), nil)
             }
-            let code = sqlite3_step(statement)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: "INSERT INTO \(table)")
+            while count - start >= rows {
+                for row in 0..<rows {
+                    bind(start + row, RowBinder(statement: statement, offset: Int32(shared.count) + Int32(row) * parametersPerRow, scratch: scratch + row * textBytesPerRow))
+                }
+                let code = sqlite3_step(statement)
+                guard code == SQLITE_DONE else {
+                    let message = String(cString: sqlite3_errmsg(connection))
+                    sqlite3_reset(statement)
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: "INSERT INTO \(table)")
+                }
+                sqlite3_reset(statement)
+                start += rows
             }
-            sqlite3_reset(statement)
-            start += rows
         }
     }
 }
 
 /// A run's `order_logs` and `deals` rows.
 enum RunRowsWriter {
+    /// Scratch of an order row: its id (36 bytes), then `created_at` and `filled_at` (24 each).
     static let orders = MultiRowInsert(
         table: "order_logs",
         columns: ["order_id", "bot_id", "run_id", "user_id", "symbol", "side", "qty", "order_type", "status", "filled_qty", "avg_price",
                   "fees", "created_at", "price", "filled_at", "deal_id", "role", "safety_order_index", "reason", "needed", "available", "sequence"],
-        literals: ["user_id": "NULL"]
+        literals: ["user_id": "NULL"],
+        shared: ["bot_id", "run_id", "symbol"],
+        textBytesPerRow: 36 + 2 * UTCTime.iso8601Length
     )
+    /// Scratch of a deal row: `opened_at` and `closed_at`.
     static let deals = MultiRowInsert(
         table: "deals",
         columns: ["run_id", "deal_id", "symbol", "opened_at", "closed_at", "safety_orders_filled", "avg_entry", "qty", "cost", "proceeds",
                   "realized_pnl", "fees", "close_reason"],
-        literals: [:]
+        literals: [:],
+        shared: ["run_id", "symbol"],
+        textBytesPerRow: 2 * UTCTime.iso8601Length
     )
 
-    /// ISO-8601 texts of bar open times, cached: a run's events cluster on few bars.
-    struct TimeTexts {
-        let times: [Int64]
-        var cache: [Int: [UInt8]] = [:]
-        mutating func text(_ bar: Int) -> [UInt8] {
-            if let cached = cache[bar] { return cached }
-            let text = UTCTime.iso8601Bytes(nanoseconds: times[bar])
-            if cache.count > 4096 { cache.removeAll(keepingCapacity: true) }
-            cache[bar] = text
-            return text
-        }
+    /// Binds a bar's open time (or NULL) as ISO-8601 text written into the row's scratch at `start`.
+    static func bindTime(_ row: RowBinder, _ index: Int32, bar: Int?, times: [Int64], at start: Int) {
+        guard let bar else { row.null(index); return }
+        UTCTime.writeISO8601(nanoseconds: times[bar], to: row.scratch + start)
+        row.scratchText(index, from: start, count: UTCTime.iso8601Length)
     }
 
     static func insertDeals(_ result: BacktestResult, identity: RunIdentity, symbol: String, db: Database) throws {
-        var times = TimeTexts(times: result.candles.openTimes)
-        let runID = Array(identity.runID.utf8), symbolText = Array(symbol.utf8)
-        try deals.insert(count: result.deals.count, db: db) { k, row in
+        let times = result.candles.openTimes
+        try deals.insert(count: result.deals.count, db: db, shared: [Array(identity.runID.utf8), Array(symbol.utf8)]) { k, row in
             let deal = result.deals[k]
-            row.text(1, runID)
-            row.integer(2, deal.number)
-            row.text(3, symbolText)
-            row.text(4, times.text(deal.openedBar))
-            if let closed = deal.closedBar { row.text(5, times.text(closed)) } else { row.text(5, nil as String?) }
-            row.integer(6, deal.safetyOrdersFilled)
-            row.real(7, deal.averageEntry)
-            row.real(8, deal.quantity)
-            row.real(9, deal.cost)
-            row.real(10, deal.proceeds)
-            row.real(11, deal.realizedPnL)
-            row.real(12, deal.fees)
-            row.text(13, deal.closeReason?.rawValue)
+            row.integer(1, deal.number)
+            bindTime(row, 2, bar: deal.openedBar, times: times, at: 0)
+            bindTime(row, 3, bar: deal.closedBar, times: times, at: UTCTime.iso8601Length)
+            row.integer(4, deal.safetyOrdersFilled)
+            row.real(5, deal.averageEntry)
+            row.real(6, deal.quantity)
+            row.real(7, deal.cost)
+            row.real(8, deal.proceeds)
+            row.real(9, deal.realizedPnL)
+            row.real(10, deal.fees)
+            switch deal.closeReason {
+            case nil: row.null(11)
+            case .takeProfit: row.text(11, "take_profit")
+            case .trailingTakeProfit: row.text(11, "trailing_take_profit")
+            case .stopLoss: row.text(11, "stop_loss")
+            case let other?: row.text(11, other.rawValue)  // refused by the CHECK: deals close by exits only
+            }
         }
     }
 
     static func insertOrders(_ result: BacktestResult, identity: RunIdentity, symbol: String, db: Database) throws {
-        var times = TimeTexts(times: result.candles.openTimes)
+        let times = result.candles.openTimes
         // Order ids: the run id's first 10 bytes, then the sequence in 12 hex digits.
         let prefix = Array(ContentIdentifier.orderID(runID: identity.runID, sequence: 0).utf8.prefix(24))
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var orderID = prefix + [UInt8](repeating: 48, count: 12)
-        let botID = Array(identity.botID.utf8), runID = Array(identity.runID.utf8), symbolText = Array(symbol.utf8)
-        try orders.insert(count: result.orders.count, db: db) { k, row in
+        let hexDigits: StaticString = "0123456789abcdef"
+        let shared = [Array(identity.botID.utf8), Array(identity.runID.utf8), Array(symbol.utf8)]
+        try orders.insert(count: result.orders.count, db: db, shared: shared) { k, row in
             let order = result.orders[k]
             var sequence = UInt64(order.sequence)
+            for digit in 0..<24 { row.scratch[digit] = prefix[digit] }
             for digit in stride(from: 35, through: 24, by: -1) {
-                orderID[digit] = hexDigits[Int(sequence & 15)]
+                row.scratch[digit] = hexDigits.utf8Start[Int(sequence & 15)]
                 sequence >>= 4
             }
-            row.text(1, orderID)
-            row.text(2, botID)
-            row.text(3, runID)
-            row.text(4, symbolText)
-            row.text(5, order.side == .buy ? "buy" : "sell")
-            row.real(6, order.quantity)
+            row.scratchText(1, from: 0, count: 36)
+            row.text(2, order.side == .buy ? "buy" : "sell")
+            row.real(3, order.quantity)
             switch order.type {
-            case .market: row.text(7, "market")
-            case .limit: row.text(7, "limit")
-            case .stopMarket: row.text(7, "stop_market")
+            case .market: row.text(4, "market")
+            case .limit: row.text(4, "limit")
+            case .stopMarket: row.text(4, "stop_market")
             }
             switch order.status {
-            case .new: row.text(8, "new")
-            case .filled: row.text(8, "filled")
-            case .cancelled: row.text(8, "cancelled")
-            case .rejected: row.text(8, "rejected")
+            case .new: row.text(5, "new")
+            case .filled: row.text(5, "filled")
+            case .cancelled: row.text(5, "cancelled")
+            case .rejected: row.text(5, "rejected")
             }
-            row.real(9, order.filledQuantity)
-            row.real(10, order.averagePrice)
-            row.real(11, order.fees)
-            row.text(12, times.text(order.createdBar))
-            row.real(13, order.price)
-            if let filledBar = order.filledBar { row.text(14, times.text(filledBar)) } else { row.text(14, nil as String?) }
-            row.integer(15, order.deal)
+            row.real(6, order.filledQuantity)
+            row.real(7, order.averagePrice)
+            row.real(8, order.fees)
+            bindTime(row, 9, bar: order.createdBar, times: times, at: 36)
+            row.real(10, order.price)
+            bindTime(row, 11, bar: order.filledBar, times: times, at: 36 + UTCTime.iso8601Length)
+            row.integer(12, order.deal)
             switch order.role {
-            case .base: row.text(16, "base")
-            case .safety: row.text(16, "safety")
-            case .takeProfit: row.text(16, "take_profit")
-            case .trailingTakeProfit: row.text(16, "trailing_take_profit")
-            case .stopLoss: row.text(16, "stop_loss")
-            case .recurring: row.text(16, "recurring")
+            case .base: row.text(13, "base")
+            case .safety: row.text(13, "safety")
+            case .takeProfit: row.text(13, "take_profit")
+            case .trailingTakeProfit: row.text(13, "trailing_take_profit")
+            case .stopLoss: row.text(13, "stop_loss")
+            case .recurring: row.text(13, "recurring")
             }
-            row.integer(17, order.safetyOrderIndex)
-            row.text(18, order.reason)
-            row.real(19, order.needed)
-            row.real(20, order.available)
-            row.integer(21, order.sequence)
+            row.integer(14, order.safetyOrderIndex)
+            row.text(15, order.reason)
+            row.real(16, order.needed)
+            row.real(17, order.available)
+            row.integer(18, order.sequence)
         }
     }
 }
