@@ -62,6 +62,19 @@ struct MultiRowInsert {
     /// Bytes of scratch text each row may use (``RowBinder/scratch``).
     let textBytesPerRow: Int
     static let batchSizes = [256, 16, 1]
+    /// The `INSERT` text of each of ``batchSizes``, built once (GRDB's statement cache is keyed
+    /// by the text; building the 256-row one took longer than writing a short run).
+    private(set) var statementTexts: [String]
+
+    init(table: String, columns: [String], literals: [String: String], shared: [String], textBytesPerRow: Int) {
+        self.table = table
+        self.columns = columns
+        self.literals = literals
+        self.shared = shared
+        self.textBytesPerRow = textBytesPerRow
+        statementTexts = []
+        statementTexts = Self.batchSizes.map { sql(rows: $0) }
+    }
 
     var parametersPerRow: Int32 { Int32(columns.count - literals.count - shared.count) }
 
@@ -106,9 +119,9 @@ struct MultiRowInsert {
             scratch.deallocate()
         }
         var start = 0
-        for rows in Self.batchSizes where count - start >= rows {
+        for (size, rows) in Self.batchSizes.enumerated() where count - start >= rows {
             // GRDB's statement cache keeps the compiled statement for the connection's life.
-            let statement = try db.cachedStatement(sql: sql(rows: rows)).sqliteStatement
+            let statement = try db.cachedStatement(sql: statementTexts[size]).sqliteStatement
             used.append(statement)
             for (k, (copy, length)) in sharedBytes.enumerated() {
                 _ = sqlite3_bind_text(statement, Int32(k + 1), UnsafeRawPointer(copy.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(length), nil)
