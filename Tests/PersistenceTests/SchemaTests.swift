@@ -2,6 +2,7 @@ import Backtesting
 import DCAStrategy
 import Foundation
 import GRDB
+import GRDBSQLite
 import MarketData
 import Testing
 
@@ -96,6 +97,61 @@ import Testing
         #expect(throws: DatabaseError.self, "\(what)") {
             try store.pool.write { db in try db.execute(sql: statement) }
         }
+    }
+
+    /// Every CHECK of the schema, as (table, column, a value it must refuse).
+    static let checkCases: [(table: String, column: String, value: String)] = [
+        ("sweeps", "grid", "'not json'"), ("sweeps", "runs", "-1"), ("sweeps", "base_config", "'{'"), ("sweeps", "invalid_points", "'['"),
+        ("bots", "bot_type", "'grid'"), ("bots", "status", "'sleeping'"), ("bots", "config", "'not json'"), ("bots", "required_capital", "-1"),
+        ("bot_runs", "status", "'done'"), ("bot_runs", "total_trades", "-1"), ("bot_runs", "max_drawdown", "1.5"),
+        ("bot_runs", "fill_model", "'optimistic'"), ("bot_runs", "candles", "-1"), ("bot_runs", "initial_balance", "0"),
+        ("bot_runs", "fees_paid", "-0.01"), ("bot_runs", "metrics", "'{'"), ("bot_runs", "wall_seconds", "-1"),
+        ("deals", "deal_id", "0"), ("deals", "safety_orders_filled", "-1"), ("deals", "qty", "-1"), ("deals", "fees", "-1"),
+        ("deals", "close_reason", "'liquidation'"),
+        ("order_logs", "side", "'hold'"), ("order_logs", "qty", "-1"), ("order_logs", "order_type", "'iceberg'"),
+        ("order_logs", "status", "'partially_filled'"), ("order_logs", "filled_qty", "-1"), ("order_logs", "fees", "-1"),
+        ("order_logs", "role", "'grid'"), ("order_logs", "safety_order_index", "0"), ("order_logs", "sequence", "-1"),
+        ("positions", "qty", "-1"),
+        ("funds", "exchange", "'binance'"), ("funds", "free", "-0.01"), ("funds", "locked", "-1"), ("funds", "total", "-1"),
+        ("holdings", "quantity", "-1"),
+    ]
+
+    /// With SQLite's C API alone (no GRDB, no project code): each CHECK refuses an INSERT that
+    /// copies a stored row with one value out of range, and the schema has no CHECK without a case.
+    @Test func everyCheckRefusesAnInsertThroughPlainSQLite() throws {
+        let (store, _) = try Self.storedRun()
+        try store.recordSweep(id: "sweep-1", grid: "{}", baseConfig: "{}", dataFingerprint: "f", runs: 1, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z")
+        var connection: OpaquePointer?
+        #expect(sqlite3_open_v2(store.path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
+        defer { sqlite3_close(connection) }
+        func execute(_ sql: String) -> (code: Int32, message: String) {
+            var error: UnsafeMutablePointer<CChar>?
+            let code = sqlite3_exec(connection, sql, nil, nil, &error)
+            defer { sqlite3_free(error) }
+            return (code, error.map { String(cString: $0) } ?? "")
+        }
+        #expect(execute("PRAGMA foreign_keys = ON").code == SQLITE_OK)
+        func columns(_ table: String) -> [String] {
+            var statement: OpaquePointer?
+            sqlite3_prepare_v2(connection, "SELECT name FROM pragma_table_info('\(table)')", -1, &statement, nil)
+            defer { sqlite3_finalize(statement) }
+            var names: [String] = []
+            while sqlite3_step(statement) == SQLITE_ROW { names.append(String(cString: sqlite3_column_text(statement, 0))) }
+            return names
+        }
+        for (table, column, value) in Self.checkCases {
+            let names = columns(table)
+            #expect(names.contains(column), "\(table).\(column)")
+            let copied = names.map { $0 == column ? value : $0 }.joined(separator: ", ")
+            let result = execute("INSERT INTO \(table) (\(names.joined(separator: ", "))) SELECT \(copied) FROM \(table) LIMIT 1")
+            #expect(result.code == SQLITE_CONSTRAINT && result.message.hasPrefix("CHECK constraint failed"), "\(table).\(column) = \(value): \(result.message)")
+        }
+        var statement: OpaquePointer?
+        sqlite3_prepare_v2(connection, "SELECT group_concat(sql, ' ') FROM sqlite_master WHERE type = 'table'", -1, &statement, nil)
+        #expect(sqlite3_step(statement) == SQLITE_ROW)
+        let schema = String(cString: sqlite3_column_text(statement, 0))
+        sqlite3_finalize(statement)
+        #expect(schema.components(separatedBy: "CHECK (").count - 1 == Self.checkCases.count, "every CHECK of the schema has a case")
     }
 
     @Test func databaseFromANewerVersionIsRefused() throws {
