@@ -91,6 +91,21 @@ import Testing
         #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") } == 1)
     }
 
+    /// Two executions of one backtest into two new databases: every table, dumped in order
+    /// without the wall-clock columns, is the same text (so any hash of it is the same).
+    @Test func sameBacktestInTwoDatabasesGivesIdenticalTables() throws {
+        var dumps: [String] = []
+        for _ in 0..<2 {
+            let folder = Project.temporaryFolder()
+            let db = folder.appendingPathComponent("runs.sqlite").path
+            let result = try runCLI(["run", "--config", "datasets/btc-1m-ladder.json", "--data"] + Self.sample + ["--db", db, "--report-dir", folder.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            dumps.append(try orderedDump(db))
+        }
+        #expect(dumps[0].contains("## order_logs\n") && dumps[0].count > 10_000)
+        #expect(dumps[0] == dumps[1])
+    }
+
     @Test func badConfigurationValueFailsInOneParagraphAndLeavesTheDatabaseAsItWas() throws {
         let folder = Project.temporaryFolder()
         let db = folder.appendingPathComponent("runs.sqlite").path
