@@ -8,8 +8,9 @@ import Darwin
 let systemRead = Darwin.read
 #endif
 
-/// A binary cache of loaded candles next to their source file (`FILE.dcacache`), so repeated runs
-/// and sweeps skip parsing.
+/// A binary cache of loaded candles next to their source file (`FILE.dcacache`; in the user's
+/// cache folder when the source's folder is read-only, see ``path(for:cacheHome:)``), so
+/// repeated runs and sweeps skip parsing.
 ///
 /// Layout (little-endian): the magic `DCACNDL1`, a header of the source's size (UInt64), its
 /// modification time (Int64 nanoseconds), the SHA-256 of its bytes (32 bytes), the candle count
@@ -47,8 +48,35 @@ public enum CandleCache {
 
     static let magic = Array("DCACNDL1".utf8)
 
-    /// Where the cache of `source` lives.
-    public static func path(for source: String) -> String { source + ".dcacache" }
+    /// Where the cache of `source` lives: `FILE.dcacache` beside it when its folder is meant to be
+    /// written (some write permission bit is set and this process may write there). A folder
+    /// kept read-only, such as a shared or mounted dataset, is never written to, even by root:
+    /// its caches go to `cacheHome` (default `$XDG_CACHE_HOME/dca-backtest`, else
+    /// `~/.cache/dca-backtest`), named by the first 16 hex digits of the SHA-256 of the source's
+    /// absolute path, then its file name.
+    public static func path(for source: String, cacheHome: String? = nil) -> String {
+        let absolute = URL(fileURLWithPath: source).standardizedFileURL
+        let folder = absolute.deletingLastPathComponent().path
+        if folderIsWritable(folder) { return source + ".dcacache" }
+        let home = cacheHome ?? defaultCacheHome()
+        let digest = SHA256.hash(data: Data(absolute.path.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return (home as NSString).appendingPathComponent("\(digest)-\(absolute.lastPathComponent).dcacache")
+    }
+
+    /// `$XDG_CACHE_HOME/dca-backtest`, else `~/.cache/dca-backtest`.
+    static func defaultCacheHome() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return (xdg as NSString).appendingPathComponent("dca-backtest") }
+        return (NSHomeDirectory() as NSString).appendingPathComponent(".cache/dca-backtest")
+    }
+
+    /// True when `folder` has a write permission bit and `access(2)` allows writing (root
+    /// passes `access` everywhere, so the mode bits carry the folder owner's intent).
+    static func folderIsWritable(_ folder: String) -> Bool {
+        var status = stat()
+        guard stat(folder, &status) == 0, status.st_mode & 0o222 != 0 else { return false }
+        return access(folder, W_OK) == 0
+    }
 
     struct Key: Equatable {
         var size: UInt64
@@ -69,8 +97,8 @@ public enum CandleCache {
     }
 
     /// The candles cached for `source`, or `nil` when there is no valid cache for it.
-    public static func read(source: String, options: LoadOptions) -> (series: CandleSeries, report: FileLoadReport)? {
-        guard let key = key(of: source), let handle = FileHandle(forReadingAtPath: path(for: source)) else { return nil }
+    public static func read(source: String, options: LoadOptions, cacheHome: String? = nil) -> (series: CandleSeries, report: FileLoadReport)? {
+        guard let key = key(of: source), let handle = FileHandle(forReadingAtPath: path(for: source, cacheHome: cacheHome)) else { return nil }
         defer { try? handle.close() }
         // The fixed header: magic 8, size 8, mtime 8, source hash 32, count 8, interval 8,
         // checksum 32, options 4, report length 8.
@@ -124,7 +152,7 @@ public enum CandleCache {
 
     /// Writes the cache of `source` (atomically; a failure to write is not an error: the cache
     /// is an optimisation).
-    public static func write(source: String, sourceBytes: [UInt8], options: LoadOptions, series: CandleSeries, report: FileLoadReport) {
+    public static func write(source: String, sourceBytes: [UInt8], options: LoadOptions, series: CandleSeries, report: FileLoadReport, cacheHome: String? = nil) {
         guard let key = key(of: source), let reportJSON = try? JSONEncoder().encode(report) else { return }
         var payload = Data(capacity: series.count * 48)
         var running: UInt64 = 0
@@ -151,6 +179,8 @@ public enum CandleCache {
         append(UInt64(reportJSON.count))
         data.append(reportJSON)
         data.append(payload)
-        try? data.write(to: URL(fileURLWithPath: path(for: source)), options: .atomic)
+        let destination = path(for: source, cacheHome: cacheHome)
+        try? FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: destination), options: .atomic)
     }
 }

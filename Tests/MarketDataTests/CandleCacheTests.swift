@@ -54,6 +54,25 @@ import Testing
         #expect(reloaded.series.count == 4)
         #expect(CandleCache.read(source: path, options: LoadOptions())?.series.count == 4)
     }
+
+    /// A folder whose mode allows no writing (a shared dataset) is never written to, even by
+    /// root: the cache goes to the cache home and is used from there.
+    @Test func readOnlyDataFolderKeepsItsCacheInTheCacheHome() throws {
+        let path = try Self.file()
+        let folder = (path as NSString).deletingLastPathComponent
+        let cacheHome = FileManager.default.temporaryDirectory.appendingPathComponent("dca-cache-home-\(UUID().uuidString)").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
+        let cachePath = CandleCache.path(for: path, cacheHome: cacheHome)
+        #expect(cachePath.hasPrefix(cacheHome + "/") && cachePath.hasSuffix("-candles.csv.dcacache"))
+        let parsed = try CandleLoader.load(paths: [path])
+        CandleCache.write(source: path, sourceBytes: Array(Self.csv.utf8), options: LoadOptions(), series: parsed.series, report: parsed.files[0], cacheHome: cacheHome)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["candles.csv"])
+        #expect(CandleCache.read(source: path, options: LoadOptions(), cacheHome: cacheHome)?.series == parsed.series)
+        // Once the folder may be written again, the cache lives beside the file.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+        #expect(CandleCache.path(for: path, cacheHome: cacheHome) == path + ".dcacache")
+    }
 }
 
 @Suite struct CandleMemoryTests {
