@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("orders"), help: ArgumentHelp("Store the run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
     var orders = "all"
 
-    @Flag(name: .customLong("skip-existing"), help: "Do nothing when this exact run is already stored (instead of replacing it).")
+    @Flag(name: .customLong("skip-existing"), help: "Do nothing when this exact run is already stored (instead of replacing it); with --orders all, a run stored with --orders none is run again.")
     var skipExisting = false
 
     @Flag(help: "Print one JSON object instead of the human summary.")
@@ -62,7 +62,7 @@ struct RunCommand: ParsableCommand {
         }
         let identity = RunIdentity(configuration: configuration, dataFingerprint: loaded.series.fingerprint)
         let store = try RunStore(path: databasePath)
-        if skipExisting, try store.contains(runID: identity.runID) {
+        if skipExisting, try store.contains(runID: identity.runID, detail: OrderDetail(rawValue: orders) ?? .all) {
             if json {
                 print(JSONValue.object([("run_id", .string(identity.runID)), ("bot_id", .string(identity.botID)), ("skipped", .bool(true))]).text())
             } else {

@@ -57,7 +57,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("orders"), help: ArgumentHelp("Store each run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
     var orders = "all"
 
-    @Flag(help: "Skip the points already stored for this sweep (after an interruption).")
+    @Flag(help: "Skip the points already stored for this sweep (after an interruption); with --orders all, a point stored with --orders none is run again.")
     var resume = false
 
     @Flag(name: .customLong("skip-invalid"), help: "Record invalid points and run the valid ones, instead of refusing the sweep.")
@@ -163,11 +163,11 @@ struct SweepCommand: ParsableCommand {
             id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: grid.count,
             invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0])
         )
-        let done = resume ? try store.completedRunIDs(sweepID: sweepID) : []
+        let detail = OrderDetail(rawValue: orders) ?? .all
+        let done = resume ? try store.completedRunIDs(sweepID: sweepID, detail: detail) : []
         let pending = points.filter { !done.contains($0.identity.runID) }
 
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let detail = OrderDetail(rawValue: orders) ?? .all
         let progress = Progress(total: pending.count, enabled: isatty(STDERR_FILENO) == 1)
         let clock = ContinuousClock()
         let started = clock.now

@@ -140,10 +140,18 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Ids of the completed runs stored for `sweepID` (to resume a sweep).
-    public func completedRunIDs(sweepID: String) throws -> Set<String> {
+    /// SQL condition on `bot_runs` for a run stored with at least `detail`: every run places at
+    /// least its base order (logged even when rejected), so a run stored with `.all` has
+    /// order_logs rows and one stored with `.none` has none.
+    static func storedWith(_ detail: OrderDetail) -> String {
+        detail == .all ? " AND EXISTS (SELECT 1 FROM order_logs o WHERE o.run_id = bot_runs.run_id)" : ""
+    }
+
+    /// Ids of the completed runs stored for `sweepID` with at least `detail` (to resume a sweep:
+    /// a run stored with `--orders none` is run again when orders are now wanted).
+    public func completedRunIDs(sweepID: String, detail: OrderDetail = .none) throws -> Set<String> {
         try pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT run_id FROM bot_runs WHERE sweep_id = ? AND status = 'completed'", arguments: [sweepID]))
+            Set(try String.fetchAll(db, sql: "SELECT run_id FROM bot_runs WHERE sweep_id = ? AND status = 'completed'" + Self.storedWith(detail), arguments: [sweepID]))
         }
     }
 
@@ -178,10 +186,11 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// True when a completed run with this id is stored.
-    public func contains(runID: String) throws -> Bool {
+    /// True when a completed run with this id is stored with at least `detail` (its order rows
+    /// when `detail` is `.all`).
+    public func contains(runID: String, detail: OrderDetail = .none) throws -> Bool {
         try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM bot_runs WHERE run_id = ? AND status = 'completed')", arguments: [runID]) ?? false
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM bot_runs WHERE run_id = ? AND status = 'completed'" + Self.storedWith(detail) + ")", arguments: [runID]) ?? false
         }
     }
 

@@ -74,13 +74,41 @@ import Testing
         let afterLean = try countRows()
         // One run row, no orders, no deals, two funds rows (USDT and BTC).
         #expect(afterLean == [1, 0, 0, 2])
-        let skipped = try runCLI(base + ["--skip-existing"])
+        let skipped = try runCLI(base + ["--orders", "none", "--skip-existing"])
         #expect(skipped.status == 0)
         #expect(skipped.stdout.contains("Run \(runID) is already stored"))
         #expect(try countRows() == afterLean)
-        // Without --skip-existing the run is replaced, now with its orders and deals.
-        #expect(try runCLI(base).status == 0)
+        // Asking for the orders of a run stored without them runs it again, now with its
+        // orders and deals, still one run row.
+        let withOrders = try runCLI(base + ["--skip-existing"])
+        #expect(withOrders.status == 0 && !withOrders.stdout.contains("already stored"))
         let full = try countRows()
         #expect(full[0] == 1 && full[1] > 0 && full[2] > 0)
+        // Now stored with everything: skipped whatever detail is asked for, nothing removed.
+        for extra in [["--skip-existing"], ["--orders", "none", "--skip-existing"]] {
+            let again = try runCLI(base + extra)
+            #expect(again.stdout.contains("Run \(runID) is already stored"))
+            #expect(try countRows() == full)
+        }
+    }
+
+    /// `sweep --resume` with `--orders all` runs again the points a sweep stored with
+    /// `--orders none`, and skips them once their orders are stored.
+    @Test func resumeWithOrdersRunsAgainThePointsStoredWithout() throws {
+        let folder = Project.temporaryFolder()
+        let db = folder.appendingPathComponent("sweep.sqlite").path
+        let lean = try SweepTests.sweep(db, ["--orders", "none"])
+        #expect(lean.status == 0, "\(lean.stderr)")
+        let orders = { try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT run_id) FROM order_logs") ?? -1 } }
+        #expect(try orders() == 0)
+        let full = try SweepTests.sweep(db, ["--resume"])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(full.stdout.contains("24 points, 24 run now"), "\(full.stdout)")
+        #expect(try orders() == 24)
+        let again = try SweepTests.sweep(db, ["--resume"])
+        #expect(again.stdout.contains("24 points, 0 run now, 24 already stored"), "\(again.stdout)")
+        let leanAgain = try SweepTests.sweep(db, ["--resume", "--orders", "none"])
+        #expect(leanAgain.stdout.contains("0 run now, 24 already stored"), "\(leanAgain.stdout)")
+        #expect(try orders() == 24)
     }
 }
