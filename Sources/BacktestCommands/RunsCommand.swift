@@ -87,6 +87,7 @@ struct ShowRun: ParsableCommand {
     var json = false
 
     func run() throws {
+        guard !runID.isEmpty else { throw ValidationError("Give a run id, or the first characters of one (see dca-backtest runs list).") }
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw CommandFailure("No database at \(databasePath): run a backtest first or pass --db.")
         }
@@ -99,7 +100,7 @@ struct ShowRun: ParsableCommand {
             let orders = try Row.fetchAll(db, sql: "SELECT * FROM order_logs WHERE run_id = ? ORDER BY sequence", arguments: [id])
             return (1, run, deals, orders)
         }
-        if matched > 1 { throw CommandFailure("The prefix \(runID) matches \(matched) runs: give more of the run id.") }
+        if matched > 1 { throw CommandFailure("The prefix '\(runID)' matches \(matched) runs: give more of the run id.") }
         guard let run else { throw CommandFailure("No run with id \(runID) in \(databasePath) (see dca-backtest runs list).") }
         func value(_ row: Row, _ column: String) -> JSONValue {
             let databaseValue: DatabaseValue = row[column]
@@ -123,6 +124,12 @@ struct ShowRun: ParsableCommand {
         print("Run \(run["run_id"] as String) of \(run["name"] as String) on \(run["symbol"] as String)")
         print("  bars \(run["started_at"] as String) .. \(run["ended_at"] as String), \(run["candles"] as Int) candles, fill model \(run["fill_model"] as String)")
         print("  total PnL \(Format.signedMoney(run["total_pnl"])), final equity \(Format.money(run["final_equity"])), max drawdown \(Format.percent(run["max_drawdown"])), Sharpe \((run["sharpe_ratio"] as Double?).map { Format.ratio($0) } ?? "n/a"), trades \(run["total_trades"] as Int)")
+        // Every run logs at least its base order: none stored means the run was written with
+        // --orders none.
+        if orders.isEmpty {
+            print("\nDeals and orders: not stored (the run was written with --orders none; run it again with --orders all to keep them).")
+            return
+        }
         print("\nDeals (\(deals.count)):")
         for deal in deals {
             let closed: String? = deal["closed_at"]

@@ -74,6 +74,10 @@ import Testing
         let afterLean = try countRows()
         // One run row, no orders, no deals, two funds rows (USDT and BTC).
         #expect(afterLean == [1, 0, 0, 2])
+        let shown = try runCLI(["runs", "show", runID, "--db", db])
+        #expect(shown.stdout.contains("Deals and orders: not stored (the run was written with --orders none"), "\(shown.stdout)")
+        let empty = try runCLI(["runs", "show", "", "--db", db])
+        #expect(empty.status != 0 && empty.stderr.contains("Give a run id"), "\(empty.stderr)")
         let skipped = try runCLI(base + ["--orders", "none", "--skip-existing"])
         #expect(skipped.status == 0)
         #expect(skipped.stdout.contains("Run \(runID) is already stored"))
