@@ -80,7 +80,7 @@ extension BotConfiguration {
         // Range problems of keys whose value could not even be read are left out (their default
         // stood in); every other problem is reported with them.
         var problems = reader.problems
-        let unreadable = reader.problems.compactMap { $0.split(separator: "`").dropFirst().first.map(String.init) }
+        let unreadable = reader.problems.compactMap { $0.split(separator: "`", omittingEmptySubsequences: false).dropFirst().first.map(String.init) }
         problems += configuration.validationProblems().filter { problem in
             !unreadable.contains { problem.contains("`\($0)`") }
         }

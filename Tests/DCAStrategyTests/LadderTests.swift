@@ -96,6 +96,21 @@ import Testing
         }
     }
 
+    /// A misspelt or mistyped key is reported once: its own problem, not also "required".
+    @Test func misspeltOrMistypedRequiredKeyIsReportedOnce() throws {
+        let base = #""symbol": "BTCUSDT", "initial_balance": 1000, "base_order_size": 10"#
+        for (json, expected) in [
+            ("{\(base), \"take_proft\": 0.01}", "Invalid bot configuration: unknown key `take_proft` (did you mean `take_profit`?); `take_profit` is required."),
+            ("{\(base), \"take_profit\": \"x\"}", "Invalid bot configuration: `take_profit` must be a number, not text \"x\"."),
+        ] {
+            #expect {
+                try Self.decode(json)
+            } throws: { error in
+                "\(error)" == expected
+            }
+        }
+    }
+
     @Test func wrongTypeIsNamed() throws {
         #expect {
             try Self.decode(#"{"symbol": "BTCUSDT", "initial_balance": "lots", "base_order_size": 100, "take_profit": 0.015}"#)
