@@ -6,10 +6,15 @@ import Foundation
 /// data is read. Each problem names the key, the value and the allowed range.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var problems: [String]
-    public init(problems: [String]) { self.problems = problems }
+    /// What was invalid: "bot configuration" or "grid".
+    public var subject: String
+    public init(problems: [String], subject: String = "bot configuration") {
+        self.problems = problems
+        self.subject = subject
+    }
     /// One paragraph.
     public var description: String {
-        "Invalid bot configuration: " + problems.joined(separator: "; ") + "."
+        "Invalid \(subject): " + problems.joined(separator: "; ") + "."
     }
 }
 
@@ -30,13 +35,17 @@ extension BotConfiguration {
         return try decode(dictionary: dictionary)
     }
 
+    /// ` (did you mean `KEY`?)` naming the known key closest to `key` (at most 3 edits away), or "".
+    static func suggestion(forUnknownKey key: String) -> String {
+        let nearest = knownKeys.min { editDistance($0, key) < editDistance($1, key) }
+        return nearest.map { editDistance($0, key) <= 3 ? " (did you mean `\($0)`?)" : "" } ?? ""
+    }
+
     /// Decodes and validates a configuration from a parsed JSON object.
     public static func decode(dictionary: [String: JSONInput]) throws(ConfigurationError) -> BotConfiguration {
         var reader = KeyReader(dictionary: dictionary)
         for key in dictionary.keys.sorted() where !knownKeys.contains(key) {
-            let suggestion = knownKeys.min { editDistance($0, key) < editDistance($1, key) }
-            let hint = suggestion.map { editDistance($0, key) <= 3 ? " (did you mean `\($0)`?)" : "" } ?? ""
-            reader.problems.append("unknown key `\(key)`\(hint)")
+            reader.problems.append("unknown key `\(key)`\(suggestion(forUnknownKey: key))")
         }
         let mode = reader.enumeration("mode", BotMode.self, default: .safetyOrders)
         let symbol = reader.string("symbol", required: true) ?? ""

@@ -21,22 +21,24 @@ public struct ParameterGrid: Sendable, Equatable {
         do {
             object = try JSONDecoder().decode(JSONInput.self, from: json)
         } catch {
-            throw ConfigurationError(problems: ["the grid is not valid JSON: \(JSONInput.locateSyntaxError(in: json) ?? JSONInput.explain(error))"])
+            throw ConfigurationError(problems: ["the file is not valid JSON: \(JSONInput.locateSyntaxError(in: json) ?? JSONInput.explain(error))"], subject: "grid")
         }
         guard case .object(let members) = object, !members.isEmpty else {
-            throw ConfigurationError(problems: ["the grid must be a JSON object mapping configuration keys to lists of values, e.g. {\"take_profit\": [0.01, 0.02]}"])
+            throw ConfigurationError(problems: ["the grid must be a JSON object mapping configuration keys to lists of values, e.g. {\"take_profit\": [0.01, 0.02]}"], subject: "grid")
         }
         var problems: [String] = []
         var axes: [(String, [JSONInput])] = []
         for key in members.keys.sorted() {
-            if !BotConfiguration.knownKeys.contains(key) { problems.append("grid key `\(key)` is not a configuration key") }
+            if !BotConfiguration.knownKeys.contains(key) {
+                problems.append("`\(key)` is not a configuration key\(BotConfiguration.suggestion(forUnknownKey: key))")
+            }
             guard case .array(let values) = members[key]!, !values.isEmpty else {
-                problems.append("grid key `\(key)` must map to a non-empty list of values")
+                problems.append("`\(key)` must map to a non-empty list of values")
                 continue
             }
             axes.append((key, values))
         }
-        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        if !problems.isEmpty { throw ConfigurationError(problems: problems, subject: "grid") }
         self.axes = axes
     }
 

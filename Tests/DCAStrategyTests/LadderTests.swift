@@ -111,6 +111,14 @@ import Testing
         }
     }
 
+    @Test func gridKeyTypoIsAGridErrorWithASuggestion() throws {
+        #expect {
+            try ParameterGrid(json: Data(#"{"take_proft": [0.01], "price_deviation": []}"#.utf8))
+        } throws: { error in
+            "\(error)" == "Invalid grid: `price_deviation` must map to a non-empty list of values; `take_proft` is not a configuration key (did you mean `take_profit`?)."
+        }
+    }
+
     @Test func wrongTypeIsNamed() throws {
         #expect {
             try Self.decode(#"{"symbol": "BTCUSDT", "initial_balance": "lots", "base_order_size": 100, "take_profit": 0.015}"#)
