@@ -81,6 +81,9 @@ struct SweepCommand: ParsableCommand {
         if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none'.") }
         if !Self.objectives.contains(objective) { throw ValidationError("--objective must be one of \(Self.objectives.joined(separator: ", ")).") }
         if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard takes I/N with 1 <= I <= N, e.g. 2/3 (got '\(shard)').") }
+        if let export, !export.lowercased().hasSuffix(".csv"), !export.lowercased().hasSuffix(".json") {
+            throw ValidationError("--export writes CSV or JSON, chosen by the file's extension: give a path ending in .csv or .json (got '\(export)').")
+        }
     }
 
     static func parseShard(_ text: String) -> (index: Int, count: Int)? {
@@ -381,11 +384,26 @@ struct MergeCommand: ParsableCommand {
     var shards: [String]
 
     func run() throws {
-        for shard in shards where !FileManager.default.fileExists(atPath: shard) {
-            throw CommandFailure("No database at \(shard).")
+        func canonical(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+        for shard in shards {
+            guard FileManager.default.fileExists(atPath: shard) else { throw CommandFailure("No database at \(shard).") }
+            if canonical(shard) == canonical(output) {
+                throw ValidationError("The output \(output) is also one of the shards: give a new file for the merged database.")
+            }
         }
+        // Every shard must open (and is migrated to this schema) before the output is created,
+        // so a bad shard leaves no empty output behind.
+        for shard in shards { _ = try RunStore(path: shard) }
+        let existed = FileManager.default.fileExists(atPath: output)
         let store = try RunStore(path: output)
-        try store.merge(paths: shards)
+        do {
+            try store.merge(paths: shards)
+        } catch {
+            if !existed {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: output + suffix) }
+            }
+            throw error
+        }
         let count = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }
         print("Merged \(shards.count) database(s) into \(output): \(count) runs.")
     }

@@ -55,10 +55,14 @@ public final class RunStore: Sendable {
 
     /// Opens (creating if needed, with its folder) the database at `path` in WAL mode and
     /// applies pending migrations.
-    /// - Throws: ``StorageError`` when the file is not a database, cannot be created, or was
-    ///   written by a newer version of this program.
+    /// - Throws: ``StorageError`` when `path` is a folder, the file is not a database, cannot
+    ///   be created, or was written by a newer version of this program.
     public init(path: String) throws(StorageError) {
         self.path = path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw StorageError("\(path) is a folder, not a database file: give a file path such as \((path as NSString).appendingPathComponent("backtests.sqlite")).")
+        }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -82,6 +86,10 @@ public final class RunStore: Sendable {
             try migrator.migrate(pool)
         } catch let error as StorageError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StorageError("\(path) is not an SQLite database (another kind of file, or damaged): give another --db path.")
+        } catch let error as DatabaseError {
+            throw StorageError("cannot open the database \(path): \(error.message ?? "\(error)") (SQLite error \(error.resultCode.rawValue)).")
         } catch {
             throw StorageError("cannot open the database \(path): \(error)")
         }

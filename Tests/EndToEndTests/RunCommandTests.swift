@@ -106,6 +106,23 @@ import Testing
         #expect(dumps[0] == dumps[1])
     }
 
+    /// `--db` naming a folder or a file that is not a database: one sentence saying which and what
+    /// to do; nothing is written.
+    @Test func databasePathThatIsAFolderOrNotADatabaseIsRefusedClearly() throws {
+        let folder = Project.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let base = ["run", "--config", "datasets/btc-1m-ladder.json", "--data"] + Self.sample + ["--report-dir", folder.path]
+        let intoFolder = try runCLI(base + ["--db", folder.path])
+        #expect(intoFolder.status != 0)
+        #expect(intoFolder.stderr.contains("\(folder.path) is a folder, not a database file: give a file path such as \(folder.path)/backtests.sqlite"), "\(intoFolder.stderr)")
+        let notes = folder.appendingPathComponent("notes.txt").path
+        try "my notes".write(toFile: notes, atomically: true, encoding: .utf8)
+        let intoText = try runCLI(base + ["--db", notes])
+        #expect(intoText.status != 0)
+        #expect(intoText.stderr.contains("\(notes) is not an SQLite database"), "\(intoText.stderr)")
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes")
+    }
+
     @Test func badConfigurationValueFailsInOneParagraphAndLeavesTheDatabaseAsItWas() throws {
         let folder = Project.temporaryFolder()
         let db = folder.appendingPathComponent("runs.sqlite").path

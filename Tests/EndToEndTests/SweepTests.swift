@@ -148,4 +148,31 @@ import Testing
         #expect(runs == 1)
         #expect(invalid?.contains("\"point\":2") == true)
     }
+
+    /// A merge whose shard is not a database, or whose output is one of its shards, is refused
+    /// before anything is written: no empty output is left behind, the shards are unchanged.
+    @Test func mergeRefusesABadShardOrItsOwnOutputAndLeavesNoOutput() throws {
+        let folder = Project.temporaryFolder()
+        let shard = folder.appendingPathComponent("shard.sqlite").path
+        #expect(try Self.sweep(shard, ["--shard", "1/2"]).status == 0)
+        let before = try orderedDump(shard)
+        let notDatabase = folder.appendingPathComponent("notes.sqlite").path
+        try "not a database".write(toFile: notDatabase, atomically: true, encoding: .utf8)
+        let merged = folder.appendingPathComponent("merged.sqlite").path
+        let bad = try runCLI(["merge", merged, shard, notDatabase])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("\(notDatabase) is not an SQLite database"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: merged))
+        let onto = try runCLI(["merge", shard, shard])
+        #expect(onto.status != 0 && onto.stderr.contains("is also one of the shards"), "\(onto.stderr)")
+        #expect(try orderedDump(shard) == before)
+    }
+
+    @Test func exportToAnUnknownExtensionIsRefusedBeforeRunning() throws {
+        let folder = Project.temporaryFolder()
+        let db = folder.appendingPathComponent("sweep.sqlite").path
+        let result = try Self.sweep(db, ["--export", folder.appendingPathComponent("points.txt").path])
+        #expect(result.status != 0 && result.stderr.contains("give a path ending in .csv or .json"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
 }
