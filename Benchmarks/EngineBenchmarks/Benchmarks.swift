@@ -187,7 +187,7 @@ let benchmarks: @Sendable () -> Void = {
     let cacheFolder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-bench-cache-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: cacheFolder, withIntermediateDirectories: true)
     let cachedSource = cacheFolder.appendingPathComponent("synthetic.csv").path
-    FileManager.default.createFile(atPath: cachedSource, contents: Data(SyntheticCandles.binanceCSV(candles)))
+    precondition(FileManager.default.createFile(atPath: cachedSource, contents: Data(SyntheticCandles.binanceCSV(candles))), "the cache benchmark needs its CSV")
     _ = try? CandleLoader.load(paths: [cachedSource], useCache: true)
     let gigabytesPerSecond = BenchmarkMetric.custom("GB/s (x100)", polarity: .prefersLarger, useScalingFactor: false)
     Benchmark(
