@@ -59,6 +59,7 @@ struct InspectCommand: ParsableCommand {
                 ("sorted", .bool(loaded.files.contains { $0.sorted })),
                 ("has_volume", .bool(loaded.files.allSatisfy(\.hasVolume))),
                 ("checksum_verified", .bool(loaded.files.contains { $0.checksumVerified })),
+                ("files_from_cache", .integer(Int64(loaded.files.filter(\.loadedFromCache).count))),
                 ("defects", .array(defects.map { d in
                     .object([
                         ("file", .string(d.file)), ("line", d.line.map { .integer(Int64($0)) } ?? .null),
@@ -80,6 +81,10 @@ struct InspectCommand: ParsableCommand {
         print("Interval:     \(interval.map { "\(JSONValue.format($0)) s" } ?? "n/a (fewer than 2 bars)")")
         print("Gaps:         \(gaps.count)\(gaps.count > 0 ? " (largest \(JSONValue.format(Double(gaps.largestNanoseconds) / 1e9)) s)" : "")")
         print("Duplicates:   \(duplicates) exact duplicate row(s) dropped")
+        if data.cache {
+            let cached = loaded.files.filter(\.loadedFromCache).count
+            print("Cache:        \(cached) of \(loaded.files.count) file(s) loaded from the binary cache\(cached < loaded.files.count ? "; the others were parsed and cached" : "")")
+        }
         for note in loaded.notes { print("  " + note) }
         if defects.isEmpty {
             print("Defects:      none")

@@ -24,8 +24,10 @@ public enum CandleLoader {
         var parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)] = []
         for path in paths {
             if useCache, let cached = CandleCache.read(source: path, options: options) {
+                var report = cached.report
+                report.loadedFromCache = true
                 // Line numbers only serve messages about overlapping files: count rows instead.
-                parts.append((cached.series, (0..<cached.series.count).map { Int32(truncatingIfNeeded: $0 + 1) }, cached.report))
+                parts.append((cached.series, (0..<cached.series.count).map { Int32(truncatingIfNeeded: $0 + 1) }, report))
                 continue
             }
             let bytes: [UInt8]

@@ -53,6 +53,15 @@ public struct FileLoadReport: Sendable, Codable {
     public var checksumVerified: Bool
     /// Everything found that did not stop the load (dropped rows, duplicates, unit changes).
     public var defects: [DataProblem]
+    /// True when the candles came from the file's binary cache (``CandleCache``), not a parse.
+    /// Not encoded: a cache stores the report of the parse that built it.
+    public var loadedFromCache = false
+
+    enum CodingKeys: String, CodingKey {
+        case file, format, timestampUnit, unitChanges, unitChangeCount, rowsRead, candles, firstOpenTime, lastOpenTime
+        case intervalSeconds, gaps, largestGapSeconds, duplicatesDropped, invalidRowsDropped, reversed, sorted, hasVolume
+        case checksumVerified, defects
+    }
 }
 
 /// The candles of one or more files of one symbol, as one series, with what loading found.

@@ -29,6 +29,7 @@ import Testing
         #expect(cached.report.gaps == 1)
         let again = try CandleLoader.load(paths: [path], useCache: true)
         #expect(again.series == parsed.series && again.files[0].gaps == 1)
+        #expect(!parsed.files[0].loadedFromCache && again.files[0].loadedFromCache)
     }
 
     @Test func staleCorruptOrOtherOptionsCachesAreNeverTrusted() throws {
