@@ -18,7 +18,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Force the file layout instead of detecting it.", valueName: "binance_kline|generic|yahoo|cryptodatadownload|kraken"))
     var format: String?
 
-    @Flag(help: "Keep a binary cache next to each data file (FILE.dcacache; in ~/.cache/dca-backtest when the file's folder is read-only) and load from it while the file is unchanged: repeated runs and sweeps skip parsing.")
+    @Flag(help: "Keep a binary cache next to each data file (FILE.dcacache; in $XDG_CACHE_HOME/dca-backtest or ~/.cache/dca-backtest when the file's folder is read-only) and load from it while the file is unchanged: repeated runs and sweeps skip parsing.")
     var cache = false
 
     func validate() throws {
