@@ -56,6 +56,7 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "dca-backtest.run")
         let configuration = try Self.loadConfiguration(path: configPath)
         logger.debug("configuration valid", metadata: ["bot": "\(configuration.name)"])
+        SymbolCheck.warn(paths: dataPaths, symbol: configuration.symbol)
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else {
             throw CommandFailure("The data files hold no candles: \(dataPaths.joined(separator: ", ")).")

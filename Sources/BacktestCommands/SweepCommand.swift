@@ -152,6 +152,7 @@ struct SweepCommand: ParsableCommand {
             throw CommandFailure("\(invalid.count) of \(grid.count) grid points are invalid, so nothing was run: \(listed)\(invalid.count > 20 ? "; and \(invalid.count - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
         }
 
+        if let symbol = configurations.first?.configuration.symbol { SymbolCheck.warn(paths: dataPaths, symbol: symbol) }
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
         let candles = loaded.series
