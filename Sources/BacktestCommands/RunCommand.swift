@@ -47,6 +47,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @OptionGroup var detail: DetailOptions
+
     func validate() throws {
         if dataPaths.isEmpty { throw ValidationError("Give at least one --data FILE with candles.") }
         if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none' (got '\(orders)').") }
@@ -56,12 +58,13 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "dca-backtest.run")
         let configuration = try Self.loadConfiguration(path: configPath)
         logger.debug("configuration valid", metadata: ["bot": "\(configuration.name)"])
-        SymbolCheck.warn(paths: dataPaths, symbol: configuration.symbol)
+        SymbolCheck.warn(paths: dataPaths + detail.paths, symbol: configuration.symbol)
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else {
             throw CommandFailure("The data files hold no candles: \(dataPaths.joined(separator: ", ")).")
         }
-        let identity = RunIdentity(configuration: configuration, dataFingerprint: loaded.series.fingerprint)
+        let detailPath = try detail.load(for: [configuration], bars: loaded.series, data: data)
+        let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? loaded.series.fingerprint)
         let store = try RunStore(path: databasePath)
         if skipExisting, try store.contains(runID: identity.runID, detail: OrderDetail(rawValue: orders) ?? .all) {
             if json {
@@ -73,7 +76,7 @@ struct RunCommand: ParsableCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let result = Backtester.run(configuration: configuration, candles: loaded.series)
+        let result = Backtester.run(configuration: configuration, candles: loaded.series, detail: detailPath?.path)
         let elapsed = clock.now - start
         let seconds = elapsed / .seconds(1)
         try store.write(
@@ -83,7 +86,7 @@ struct RunCommand: ParsableCommand {
         let folder = reportDirectory + "/" + identity.runID
         let summary = RunSummary(
             runID: identity.runID, botID: identity.botID, dataFingerprint: identity.dataFingerprint, result: result,
-            databasePath: databasePath, reportFolder: folder, dataNotes: loaded.notes
+            databasePath: databasePath, reportFolder: folder, dataNotes: loaded.notes + (detailPath.map { [$0.note] } ?? [])
         )
         do {
             try ReportWriter.write(summary, to: folder)

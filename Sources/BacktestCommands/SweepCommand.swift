@@ -74,6 +74,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @OptionGroup var detailCandles: DetailOptions
+
     static let objectives = ["sharpe_ratio", "sortino_ratio", "total_pnl", "total_return", "calmar_ratio", "max_drawdown", "final_equity", "win_rate", "profit_factor"]
 
     func validate() throws {
@@ -152,12 +154,17 @@ struct SweepCommand: ParsableCommand {
             throw CommandFailure("\(invalid.count) of \(grid.count) grid points are invalid, so nothing was run: \(listed)\(invalid.count > 20 ? "; and \(invalid.count - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
         }
 
-        if let symbol = configurations.first?.configuration.symbol { SymbolCheck.warn(paths: dataPaths, symbol: symbol) }
+        if let symbol = configurations.first?.configuration.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
         let candles = loaded.series
-        let fingerprint = candles.fingerprint
-        let points = configurations.map { Point(index: $0.index, values: $0.values, configuration: $0.configuration, identity: RunIdentity(configuration: $0.configuration, dataFingerprint: fingerprint)) }
+        let detailPath = try detailCandles.load(for: configurations.map(\.configuration), bars: candles, data: data)
+        // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
+        let fingerprint = detailPath?.fingerprint ?? candles.fingerprint
+        let points = configurations.map { point in
+            let used = point.configuration.fillModel == .detail ? fingerprint : candles.fingerprint
+            return Point(index: point.index, values: point.values, configuration: point.configuration, identity: RunIdentity(configuration: point.configuration, dataFingerprint: used))
+        }
 
         let baseText = JSONInput.object(base).value.text()
         let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)")
@@ -198,7 +205,7 @@ struct SweepCommand: ParsableCommand {
                 let start = clock.now
                 // The equity curve is not stored: only its statistics are kept, and the orders are
                 // dropped with --orders none. Memory then stays flat whatever the grid's size.
-                var result = Backtester.run(configuration: pending[k].configuration, candles: candles, recordEquity: false)
+                var result = Backtester.run(configuration: pending[k].configuration, candles: candles, detail: detailPath?.path, recordEquity: false)
                 let elapsed = clock.now - start
                 if detail == .none { result.orders = [] }
                 exchange.deliver(index: k, result: result, seconds: elapsed / .seconds(1))

@@ -33,11 +33,15 @@ public enum Backtester {
     /// ``CandleLoader`` delivers them (ascending, valid). Deterministic: the same inputs give
     /// the same result bit for bit.
     /// - Complexity: O(bars + orders).
-    /// - Parameter recordEquity: keep the equity curve in the result (reports chart it); without
-    ///   it every metric is still computed, and the run allocates nothing per candle.
-    public static func run(configuration: BotConfiguration, candles: CandleSeries, recordEquity: Bool = true) -> BacktestResult {
+    /// - Parameters:
+    ///   - recordEquity: keep the equity curve in the result (reports chart it); without it every
+    ///     metric is still computed, and the run allocates nothing per candle.
+    ///   - detail: the finer candles under `candles` (``DetailPath``), used when the fill model is
+    ///     `detail`; without them a `detail` run walks every bar as `pessimistic`.
+    public static func run(configuration: BotConfiguration, candles: CandleSeries, detail: DetailPath? = nil, recordEquity: Bool = true) -> BacktestResult {
         var replay = PreparedReplay(configuration: configuration, candles: recordEquity ? candles.count : 0)
         replay.engine.recordsEquity = recordEquity
+        if configuration.fillModel == .detail { replay.engine.detail = detail }
         replay.replay(candles)
         return replay.result(candles: candles)
     }

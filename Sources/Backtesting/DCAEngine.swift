@@ -21,6 +21,8 @@ struct DCAEngine: Sendable {
     let stopLoss: Double?
     let stopTimeout: Int
     let fillModel: FillModel
+    /// The finer candles of the `detail` fill model (nil: every bar walks its own OHLC path).
+    var detail: DetailPath?
     /// `D_k` for k = 1...n (index k - 1).
     let deviations: [Double]
     /// `Q_k` for k = 1...n (index k - 1).
@@ -173,10 +175,14 @@ struct DCAEngine: Sendable {
                     refreshTriggerLevels()
                 }
                 if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
-                    let (x, y) = pathExtremes(open: open, high: high, low: low)
-                    traverse(from: open, to: x, gap: false, bar: bar)
-                    traverse(from: x, to: y, gap: false, bar: bar)
-                    traverse(from: y, to: close, gap: false, bar: bar)
+                    if let detail, detail.starts[bar] < detail.starts[bar + 1] {
+                        walkDetail(detail, bar: bar, open: open, close: close)
+                    } else {
+                        let (x, y) = pathExtremes(open: open, high: high, low: low)
+                        traverse(from: open, to: x, gap: false, bar: bar)
+                        traverse(from: x, to: y, gap: false, bar: bar)
+                        traverse(from: y, to: close, gap: false, bar: bar)
+                    }
                     refreshTriggerLevels()
                 }
                 if let level = timedStopLevel, dealOpen {
@@ -227,7 +233,26 @@ struct DCAEngine: Sendable {
         case .olhc: return (low, high)
         case .pessimistic: return stopOrder != nil ? (low, high) : (high, low)
         case .adaptive: return (high - open) <= (open - low) ? (high, low) : (low, high)
+        case .detail: return stopOrder != nil ? (low, high) : (high, low)  // a bar without detail
         }
+    }
+
+    /// Walks bar `bar` through its finer candles (``DetailPath``): from the bar's open to each
+    /// finer open, through that candle's `pessimistic` path to its close, and finally to the
+    /// bar's close. Called only for bars that have finer candles.
+    @inline(never)  // an event, off the quiet-bar path
+    mutating func walkDetail(_ detail: DetailPath, bar: Int, open: Double, close: Double) {
+        var point = open
+        for f in detail.starts[bar]..<detail.starts[bar + 1] {
+            let fineOpen = detail.opens[f], fineHigh = detail.highs[f], fineLow = detail.lows[f]
+            traverse(from: point, to: fineOpen, gap: false, bar: bar)
+            let (x, y) = stopOrder != nil ? (fineLow, fineHigh) : (fineHigh, fineLow)
+            traverse(from: fineOpen, to: x, gap: false, bar: bar)
+            traverse(from: x, to: y, gap: false, bar: bar)
+            point = detail.closes[f]
+            traverse(from: y, to: point, gap: false, bar: bar)
+        }
+        traverse(from: point, to: close, gap: false, bar: bar)
     }
 
     func isRecurringBuyBar(_ bar: Int, times: UnsafeBufferPointer<Int64>) -> Bool {

@@ -291,11 +291,7 @@ struct KeyReader {
     mutating func fillModel() -> FillModel {
         guard let text = string("fill_model") else { return .pessimistic }
         if let value = FillModel(rawValue: text) { return value }
-        if text == "detail" {
-            problems.append("`fill_model` \"detail\" (a finer candle series inside each bar) is not supported by this version; use \"pessimistic\", \"ohlc\", \"olhc\" or \"adaptive\"")
-        } else {
-            problems.append("`fill_model` is \"\(text)\"; it must be one of \"pessimistic\", \"ohlc\", \"olhc\", \"adaptive\"")
-        }
+        problems.append("`fill_model` is \"\(text)\"; it must be one of \(FillModel.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
         return .pessimistic
     }
 }

@@ -11,6 +11,11 @@ public enum FillModel: String, Sendable, CaseIterable, Codable {
     case olhc
     /// The extreme nearer to the open first (a tie: high first).
     case adaptive
+    /// The path through each bar is given by a finer candle series of the same symbol (1-minute
+    /// candles inside an hour): each finer candle is walked `open -> X -> Y -> close` with the
+    /// `pessimistic` choice of X and Y, one after another. A bar without finer candles is walked
+    /// as `pessimistic`.
+    case detail
 }
 
 /// What a bot does: a ladder of safety orders, or recurring buys.

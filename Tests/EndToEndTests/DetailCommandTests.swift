@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// `run --detail`: fill_model "detail" from the command line (the engine's cases are in
+/// BacktestingTests/DetailFillModelTests, whose hand-worked numbers these reuse).
+@Suite struct DetailCommandTests {
+    static func files() throws -> (folder: URL, bot: String, bars: String, detail: String) {
+        let folder = Project.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let bot = folder.appendingPathComponent("bot.json").path
+        try """
+            {"symbol": "BTCUSDT", "initial_balance": 1000, "fee_rate": 0, "base_order_size": 10, "safety_order_size": 10,
+             "max_safety_orders": 1, "price_deviation": 0.05, "take_profit": 0.05, "fill_model": "detail"}
+            """.write(toFile: bot, atomically: true, encoding: .utf8)
+        let bars = folder.appendingPathComponent("BTCUSDT-1h.csv").path
+        try "timestamp,open,high,low,close,volume\n2024-07-01T00:00:00Z,100,110,94,100,1\n2024-07-01T01:00:00Z,100,100.5,99.5,100,1\n"
+            .write(toFile: bars, atomically: true, encoding: .utf8)
+        let detail = folder.appendingPathComponent("BTCUSDT-1m.csv").path
+        try "timestamp,open,high,low,close,volume\n2024-07-01T00:00:00Z,100,104,100,104,1\n2024-07-01T00:01:00Z,104,104,94,94,1\n2024-07-01T00:02:00Z,94,110,94,100,1\n"
+            .write(toFile: detail, atomically: true, encoding: .utf8)
+        return (folder, bot, bars, detail)
+    }
+
+    @Test func detailRunFollowsTheFinerCandlesAndIsItsOwnRun() throws {
+        let (folder, bot, bars, detail) = try Self.files()
+        let db = folder.appendingPathComponent("runs.sqlite").path
+        let common = ["--db", db, "--report-dir", folder.path, "--json"]
+        let result = try runCLI(["run", "--config", bot, "--data", bars, "--detail", detail] + common)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try jsonObject(result.stdout)
+        // Down to the safety order first, then up through the moved take profit: PnL 1.0.
+        #expect(close((object["realized_pnl"] as? NSNumber)?.doubleValue, 1.0))
+        #expect(object["fill_model"] as? String == "detail")
+        // The same bot and bars without the finer candles is refused, naming what to pass.
+        let missing = try runCLI(["run", "--config", bot, "--data", bars] + common)
+        #expect(missing.status != 0 && missing.stderr.contains("pass them with --detail FILE"), "\(missing.stderr)")
+        // Finer candles for a bot that does not use them are refused too.
+        let pessimisticBot = folder.appendingPathComponent("pessimistic.json").path
+        try String(contentsOfFile: bot, encoding: .utf8).replacingOccurrences(of: "\"detail\"", with: "\"pessimistic\"")
+            .write(toFile: pessimisticBot, atomically: true, encoding: .utf8)
+        let unused = try runCLI(["run", "--config", pessimisticBot, "--data", bars, "--detail", detail] + common)
+        #expect(unused.status != 0 && unused.stderr.contains("leave --detail out"), "\(unused.stderr)")
+        let pessimistic = try jsonObject(try runCLI(["run", "--config", pessimisticBot, "--data", bars] + common).stdout)
+        #expect(close((pessimistic["realized_pnl"] as? NSNumber)?.doubleValue, 0.5))
+        #expect(pessimistic["data_fingerprint"] as? String != object["data_fingerprint"] as? String)
+    }
+
+    /// A sweep point with fill_model detail is the same run as `run --detail` of that point.
+    @Test func sweepPointWithDetailIsTheStandaloneRun() throws {
+        let (folder, bot, bars, detail) = try Self.files()
+        let grid = folder.appendingPathComponent("grid.json").path
+        try #"{"take_profit": [0.05, 0.2]}"#.write(toFile: grid, atomically: true, encoding: .utf8)
+        let sweepDB = folder.appendingPathComponent("sweep.sqlite").path
+        let sweep = try runCLI(["sweep", "--config", bot, "--grid", grid, "--data", bars, "--detail", detail, "--db", sweepDB])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let single = try jsonObject(try runCLI(["run", "--config", bot, "--data", bars, "--detail", detail, "--db", folder.appendingPathComponent("one.sqlite").path, "--report-dir", folder.path, "--json"]).stdout)
+        let runID = try #require(single["run_id"] as? String)
+        #expect(sweep.stdout.contains(runID), "\(sweep.stdout)")
+    }
+}
+
+private func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 1e-9 } ?? false }
