@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy",
+                "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

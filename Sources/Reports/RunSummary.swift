@@ -1,4 +1,5 @@
 import Backtesting
+import Foundation
 import DCAStrategy
 import MarketData
 
@@ -121,6 +122,22 @@ public enum Format {
     }
 
     public static func ratio(_ value: Double) -> String { fixed(value, decimals: 3) }
+
+    /// `value` to `digits` significant digits (at most 15 decimals), trailing zeros dropped:
+    /// `7303.168599999999` as `7303.1686`, `0.013898` as `0.013898`. For prices and quantities
+    /// people read; stored values keep every bit.
+    public static func significant(_ value: Double, digits: Int = 10) -> String {
+        guard value.isFinite else { return "n/a" }
+        guard value != 0 else { return "0" }
+        guard abs(value) < 1e15 else { return "\(value)" }
+        let magnitude = Int(Foundation.log10(abs(value)).rounded(.down))
+        var text = fixed(value, decimals: min(15, max(0, digits - 1 - magnitude)))
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
+    }
 
     /// `value` with exactly `decimals` decimals, rounded half away from zero.
     public static func fixed(_ value: Double, decimals: Int) -> String {

@@ -1,0 +1,19 @@
+import Reports
+import Testing
+
+/// Numbers for people: prices and quantities to ten significant digits, without float noise.
+@Suite struct FormatTests {
+    @Test(arguments: [
+        (7303.168599999999, "7303.1686"),
+        (0.013898, "0.013898"),
+        (0.7000000000000001, "0.7"),
+        (100.0, "100"),
+        (-2.5, "-2.5"),
+        (0.0, "0"),
+        (123456789.123456, "123456789.1"),
+        (0.000012345678912, "0.00001234567891"),
+    ])
+    func significantDigitsDropFloatNoise(value: Double, text: String) {
+        #expect(Format.significant(value) == text)
+    }
+}
