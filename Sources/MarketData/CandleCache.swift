@@ -12,11 +12,12 @@ let systemRead = Darwin.read
 /// cache folder when the source's folder is read-only, see ``path(for:cacheHome:)``), so
 /// repeated runs and sweeps skip parsing.
 ///
-/// Layout (little-endian): the magic `DCACNDL1`, a header of the source's size (UInt64), its
+/// Layout (little-endian): the magic `DCACNDL2`, a header of the source's size (UInt64), its
 /// modification time (Int64 nanoseconds), the SHA-256 of its bytes (32 bytes), the candle count
 /// (UInt64), the interval in nanoseconds (Int64, `Int64.min` when none), a checksum of the
 /// payload (``payloadChecksum(_:)``, 8 bytes, zero-padded to 32), the load options the candles were read with (4 bytes) and the serialised
-/// ``FileLoadReport`` length (UInt64) and JSON; then the payload: open times, then open, high,
+/// ``FileLoadReport`` length (UInt64), the SHA-256 (64 hex characters, zeros when none) that the
+/// archive's `.CHECKSUM` held when it was verified, and the report's JSON; then the payload: open times, then open, high,
 /// low, close and volume columns, 8 bytes per value.
 ///
 /// A cache is used only when the source's size and modification time match and its payload
@@ -46,7 +47,7 @@ public enum CandleCache {
         return h
     }
 
-    static let magic = Array("DCACNDL1".utf8)
+    static let magic = Array("DCACNDL2".utf8)
 
     /// Where the cache of `source` lives: `FILE.dcacache` beside it when its folder is meant to be
     /// written (some write permission bit is set and this process may write there). A folder
@@ -97,12 +98,16 @@ public enum CandleCache {
     }
 
     /// The candles cached for `source`, or `nil` when there is no valid cache for it.
-    public static func read(source: String, options: LoadOptions, cacheHome: String? = nil) -> (series: CandleSeries, report: FileLoadReport)? {
+    /// - Returns: the candles, the report of the parse that built the cache, and the SHA-256 the
+    ///   archive's `.CHECKSUM` held when that parse verified it (nil: none was verified).
+    public static func read(source: String, options: LoadOptions, cacheHome: String? = nil) -> (series: CandleSeries, report: FileLoadReport, verifiedChecksum: String?)? {
         guard let key = key(of: source), let handle = FileHandle(forReadingAtPath: path(for: source, cacheHome: cacheHome)) else { return nil }
         defer { try? handle.close() }
         // The fixed header: magic 8, size 8, mtime 8, source hash 32, count 8, interval 8,
-        // checksum 32, options 4, report length 8.
-        guard let header = try? handle.read(upToCount: 116), header.count == 116 else { return nil }
+        // checksum 32, options 4, report length 8, verified archive checksum 64.
+        guard let header = try? handle.read(upToCount: 180), header.count == 180 else { return nil }
+        let verifiedText = String(decoding: header[116..<180], as: UTF8.self)
+        let verifiedChecksum: String? = header[116..<180].allSatisfy({ $0 == 0 }) ? nil : verifiedText
         func u64(_ at: Int) -> UInt64 { header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
         guard Array(header.prefix(8)) == magic, u64(8) == key.size, Int64(bitPattern: u64(16)) == key.modified,
               Array(header[104..<108]) == optionsCode(options)
@@ -147,12 +152,17 @@ public enum CandleCache {
         for c in checksums { running = (running ^ c) &* 0x9E37_79B9_7F4A_7C15 }
         guard running == checksum else { return nil }
         series.intervalCache = .some(interval == Int64.min ? nil : interval)
-        return (series, report)
+        return (series, report, verifiedChecksum)
     }
 
     /// Writes the cache of `source` (atomically; a failure to write is not an error: the cache
     /// is an optimisation).
-    public static func write(source: String, sourceBytes: [UInt8], options: LoadOptions, series: CandleSeries, report: FileLoadReport, cacheHome: String? = nil) {
+    /// - Parameter verifiedChecksum: the SHA-256 the archive's `.CHECKSUM` held when the parse
+    ///   verified it (nil: none).
+    public static func write(
+        source: String, sourceBytes: [UInt8], options: LoadOptions, series: CandleSeries, report: FileLoadReport,
+        verifiedChecksum: String? = nil, cacheHome: String? = nil
+    ) {
         guard let key = key(of: source), let reportJSON = try? JSONEncoder().encode(report) else { return }
         var payload = Data(capacity: series.count * 48)
         var running: UInt64 = 0
@@ -177,6 +187,8 @@ public enum CandleCache {
         data.append(contentsOf: [UInt8](repeating: 0, count: 24))
         data.append(contentsOf: optionsCode(options))
         append(UInt64(reportJSON.count))
+        let verified = Array((verifiedChecksum ?? "").utf8.prefix(64))
+        data.append(contentsOf: verified.count == 64 ? verified : [UInt8](repeating: 0, count: 64))
         data.append(reportJSON)
         data.append(payload)
         let destination = path(for: source, cacheHome: cacheHome)

@@ -23,9 +23,14 @@ public enum CandleLoader {
     public static func load(paths: [String], options: LoadOptions = LoadOptions(), useCache: Bool = false) throws(CandleDataError) -> LoadedCandles {
         var parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)] = []
         for path in paths {
-            if useCache, let cached = CandleCache.read(source: path, options: options) {
+            // A cache stands for the file only while its archive checksum says what it said
+            // when the cache was built: a `.CHECKSUM` added, changed or damaged since then
+            // sends the file through the full read, which verifies it (or says why not).
+            if useCache, let cached = CandleCache.read(source: path, options: options),
+               case .some(let expected) = checksumExpectation(path), expected == cached.verifiedChecksum {
                 var report = cached.report
                 report.loadedFromCache = true
+                report.checksumVerified = expected != nil
                 // Line numbers only serve messages about overlapping files: count rows instead.
                 parts.append((cached.series, (0..<cached.series.count).map { Int32(truncatingIfNeeded: $0 + 1) }, report))
                 continue
@@ -44,13 +49,22 @@ public enum CandleLoader {
             if useCache {
                 var cached = part.series
                 cached.cacheInterval()
-                CandleCache.write(source: path, sourceBytes: bytes, options: options, series: cached, report: part.report)
+                CandleCache.write(
+                    source: path, sourceBytes: bytes, options: options, series: cached, report: part.report,
+                    verifiedChecksum: verified ? try? InputFile.expectedChecksum(zipPath: path) : nil
+                )
             }
             parts.append(part)
         }
         var loaded = try merge(parts)
         loaded.series.cacheInterval()
         return loaded
+    }
+
+    /// What `<path>.CHECKSUM` expects: `.some(nil)` when there is none, `.some(hash)`, or nil
+    /// when it is malformed.
+    static func checksumExpectation(_ path: String) -> String?? {
+        do { return .some(try InputFile.expectedChecksum(zipPath: path)) } catch { return nil }
     }
 
     /// Loads candles from bytes already in memory (tests, benchmarks), as if read from `file`.

@@ -49,18 +49,27 @@ public enum InputFile {
     /// - Throws: ``CandleDataError`` when the checksum file is malformed or does not match.
     public static func verifyChecksum(zipPath path: String, bytes: [UInt8]) throws -> Bool {
         let checksumPath = path + ".CHECKSUM"
-        guard FileManager.default.fileExists(atPath: checksumPath) else { return false }
-        let text = String(decoding: try readWholeFile(checksumPath), as: UTF8.self)
-        guard let expected = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.map({ $0.lowercased() }),
-              expected.count == 64
-        else {
-            throw failure(checksumPath, "not a checksum file (expected `<sha256>  <file name>`)")
-        }
+        guard let expected = try expectedChecksum(zipPath: path) else { return false }
         let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         guard actual == expected else {
             throw failure(path, "SHA-256 \(actual) does not match \(expected) in \(checksumPath)", advice: "The archive is damaged or was replaced: download it again.")
         }
         return true
+    }
+
+    /// The SHA-256 (lowercase hex) that `<path>.CHECKSUM` expects, or nil when there is no such
+    /// file (or `path` is not a `.zip`).
+    /// - Throws: ``CandleDataError`` when the checksum file is malformed.
+    public static func expectedChecksum(zipPath path: String) throws -> String? {
+        let checksumPath = path + ".CHECKSUM"
+        guard path.lowercased().hasSuffix(".zip"), FileManager.default.fileExists(atPath: checksumPath) else { return nil }
+        let text = String(decoding: try readWholeFile(checksumPath), as: UTF8.self)
+        guard let expected = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.map({ $0.lowercased() }),
+              expected.count == 64, expected.allSatisfy({ $0.isHexDigit })
+        else {
+            throw failure(checksumPath, "not a checksum file (expected `<sha256>  <file name>`)")
+        }
+        return expected
     }
 
     static func unzipSingleEntry(path: String, bytes: [UInt8]) throws -> [UInt8] {

@@ -56,6 +56,36 @@ import Testing
         #expect(CandleCache.read(source: path, options: LoadOptions())?.series.count == 4)
     }
 
+    /// The cache never stands in for a checksum check: after the `.CHECKSUM` beside a cached
+    /// archive is changed the load fails as it would without the cache, and once it is removed
+    /// the cached load no longer claims a verified checksum.
+    @Test func cachedArchiveIsRefusedWhenItsChecksumFileChanged() throws {
+        let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-cache-zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let zip = folder.appendingPathComponent("BTCUSDT-1m-2020-01-01.zip").path
+        for suffix in ["", ".CHECKSUM"] {
+            try FileManager.default.copyItem(atPath: project.appendingPathComponent("datasets/BTCUSDT-1m-2020-01-01.zip" + suffix).path, toPath: zip + suffix)
+        }
+        let first = try CandleLoader.load(paths: [zip], useCache: true)
+        #expect(first.files[0].checksumVerified && !first.files[0].loadedFromCache)
+        let again = try CandleLoader.load(paths: [zip], useCache: true)
+        #expect(again.files[0].checksumVerified && again.files[0].loadedFromCache)
+        // One hex digit of the expected hash changed: refused, naming the mismatch.
+        var text = try String(contentsOfFile: zip + ".CHECKSUM", encoding: .utf8)
+        text = (text.first == "0" ? "1" : "0") + text.dropFirst()
+        try text.write(toFile: zip + ".CHECKSUM", atomically: true, encoding: .utf8)
+        #expect {
+            try CandleLoader.load(paths: [zip], useCache: true)
+        } throws: { error in
+            "\(error)".contains("does not match") && "\(error)".contains("download it again")
+        }
+        // No checksum file at all: the cached candles load, without a verified checksum.
+        try FileManager.default.removeItem(atPath: zip + ".CHECKSUM")
+        let unverified = try CandleLoader.load(paths: [zip], useCache: true)
+        #expect(!unverified.files[0].checksumVerified && unverified.series == first.series)
+    }
+
     /// A folder whose mode allows no writing (a shared dataset) is never written to, even by
     /// root: the cache goes to the cache home and is used from there.
     @Test func readOnlyDataFolderKeepsItsCacheInTheCacheHome() throws {
