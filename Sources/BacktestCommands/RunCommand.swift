@@ -86,7 +86,7 @@ struct RunCommand: ParsableCommand {
         let folder = reportDirectory + "/" + identity.runID
         let summary = RunSummary(
             runID: identity.runID, botID: identity.botID, dataFingerprint: identity.dataFingerprint, result: result,
-            databasePath: databasePath, reportFolder: folder, dataNotes: loaded.notes + (detailPath.map { [$0.note] } ?? [])
+            databasePath: databasePath, reportFolder: folder, dataNotes: loaded.notes + (detailPath?.notes ?? [])
         )
         do {
             try ReportWriter.write(summary, to: folder)

@@ -237,6 +237,7 @@ struct SweepCommand: ParsableCommand {
             }
         }
         print("Sweep \(sweepID): \(grid.count) points\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(pending.count) run now\(done.isEmpty ? "" : ", \(done.count) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(pending.count) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(databasePath)")
+        for note in detailPath?.notes ?? [] { print("  " + note) }
         print("Top \(min(top, ranked.count)) by \(objective):")
         for (rank, point) in ranked.prefix(top).enumerated() {
             let m = metrics[point.identity.runID] ?? [:]

@@ -22,8 +22,9 @@ public struct DetailPath: Sendable {
 
     /// Lays `detail` under `bars`.
     /// - Throws: ``DetailPathError`` when the finer series is not finer than the bars (its
-    ///   interval is not shorter), or a finer candle reaches outside the high-low range of its
-    ///   bar by more than a relative 1e-9 (the two series are not the same market).
+    ///   interval is not shorter), none of its candles lies inside a bar (other days), or a
+    ///   finer candle reaches outside the high-low range of its bar by more than a relative 1e-9
+    ///   (the two series are not the same market).
     public init(bars: CandleSeries, detail: CandleSeries) throws(DetailPathError) {
         if let coarse = bars.intervalNanoseconds, let fine = detail.intervalNanoseconds, fine >= coarse {
             throw DetailPathError("the detail candles (every \(fine / 1_000_000_000) s) are not finer than the bars (every \(coarse / 1_000_000_000) s): give a series with a shorter interval, e.g. 1-minute candles under hourly bars.")
@@ -49,6 +50,10 @@ public struct DetailPath: Sendable {
             used += f - start
         }
         starts[bars.count] = f
+        if used == 0, bars.count > 0 {
+            let span = detail.isEmpty ? "none" : "\(UTCTime.iso8601(nanoseconds: fineTimes[0])) to \(UTCTime.iso8601(nanoseconds: fineTimes[fineTimes.count - 1]))"
+            throw DetailPathError("none of the detail candles (\(span)) lies inside the bars (\(UTCTime.iso8601(nanoseconds: barTimes[0])) to \(UTCTime.iso8601(nanoseconds: barTimes[bars.count - 1]))): give the finer candles of the same days.")
+        }
         self.starts = starts
         opens = detail.opens
         highs = detail.highs

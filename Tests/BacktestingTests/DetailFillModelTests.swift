@@ -65,11 +65,15 @@ import Testing
         let candles = try Fixture.candles(Self.bars)
         let path = try DetailPath(bars: candles, detail: try Fixture.candles(Self.downThenUp))
         #expect(path.barsWithoutDetail == 1 && path.candlesUsed == 3)
-        // A detail run with no finer candle at all is the pessimistic run.
-        let bare = try DetailPath(bars: candles, detail: try Fixture.candles("timestamp,open,high,low,close,volume\n2024-06-30T00:00:00Z,1,1,1,1,1\n2024-06-30T00:01:00Z,1,1,1,1,1\n"))
-        #expect(bare.barsWithoutDetail == 2 && bare.candlesUsed == 0)
+        // A detail run without finer candles is the pessimistic run.
         let configuration = try Fixture.configuration(Self.bot.replacingOccurrences(of: "FILL", with: "detail"))
-        #expect(close(Backtester.run(configuration: configuration, candles: candles, detail: bare).metrics.realizedPnL, 0.5))
+        #expect(close(Backtester.run(configuration: configuration, candles: candles, detail: nil).metrics.realizedPnL, 0.5))
+        // Finer candles of another day are a mistake, not a detail path.
+        #expect {
+            try DetailPath(bars: candles, detail: try Fixture.candles("timestamp,open,high,low,close,volume\n2024-06-30T00:00:00Z,1,1,1,1,1\n2024-06-30T00:01:00Z,1,1,1,1,1\n"))
+        } throws: { error in
+            "\(error)".contains("none of the detail candles (2024-06-30T00:00:00.000Z to 2024-06-30T00:01:00.000Z) lies inside the bars (2024-07-01T00:00:00.000Z to 2024-07-01T01:00:00.000Z)")
+        }
     }
 
     @Test func detailOutsideItsBarOrNotFinerIsRefused() throws {

@@ -45,6 +45,17 @@ import Testing
         #expect(pessimistic["data_fingerprint"] as? String != object["data_fingerprint"] as? String)
     }
 
+    /// What loading the finer files found is reported like the bars' findings.
+    @Test func droppedDetailRowsAreReported() throws {
+        let (folder, bot, bars, detail) = try Self.files()
+        let broken = folder.appendingPathComponent("BTCUSDT-1m-broken.csv").path
+        try (String(contentsOfFile: detail, encoding: .utf8) + "2024-07-01T00:03:00Z,100,abc,99,100,1\n").write(toFile: broken, atomically: true, encoding: .utf8)
+        let result = try runCLI(["run", "--config", bot, "--data", bars, "--detail", broken, "--drop-invalid", "--db", folder.appendingPathComponent("runs.sqlite").path, "--report-dir", folder.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("detail: 3 finer candles under 2 bars; 1 bar(s) without finer candles walked as pessimistic"), "\(result.stdout)")
+        #expect(result.stdout.contains("detail BTCUSDT-1m-broken.csv: 3 candles") && result.stdout.contains("1 invalid row(s) dropped"), "\(result.stdout)")
+    }
+
     /// A sweep point with fill_model detail is the same run as `run --detail` of that point.
     @Test func sweepPointWithDetailIsTheStandaloneRun() throws {
         let (folder, bot, bars, detail) = try Self.files()
