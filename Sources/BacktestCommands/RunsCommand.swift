@@ -20,10 +20,10 @@ struct ListRuns: ParsableCommand {
     @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database.", valueName: "PATH"))
     var databasePath = "reports/backtests.sqlite"
 
-    @Option(help: "Only runs of this bot id.")
+    @Option(help: "Only runs of this bot (its id, or the first characters of it).")
     var bot: String?
 
-    @Option(help: "Only runs on this symbol.")
+    @Option(help: "Only runs on this symbol (any letter case).")
     var symbol: String?
 
     @Flag(help: "Print a JSON array.")
@@ -36,10 +36,11 @@ struct ListRuns: ParsableCommand {
         let store = try RunStore(path: databasePath)
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.run_id, r.bot_id, b.name, b.symbol, b.interval, r.started_at, r.ended_at, r.candles, r.total_trades,
+                SELECT r.run_id, r.bot_id, b.name, b.symbol, json_extract(r.metrics, '$.interval_seconds') AS interval_seconds,
+                       r.started_at, r.ended_at, r.candles, r.total_trades,
                        r.total_pnl, r.max_drawdown, r.sharpe_ratio, r.final_equity, r.fill_model, r.executed_at
                 FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id
-                WHERE (?1 IS NULL OR r.bot_id = ?1) AND (?2 IS NULL OR b.symbol = ?2)
+                WHERE (?1 IS NULL OR r.bot_id LIKE ?1 || '%') AND (?2 IS NULL OR upper(b.symbol) = upper(?2))
                 ORDER BY r.executed_at DESC, r.run_id
                 """, arguments: [bot, symbol])
         }
@@ -47,7 +48,9 @@ struct ListRuns: ParsableCommand {
             let items: [JSONValue] = rows.map { row in
                 .object([
                     ("run_id", .string(row["run_id"])), ("bot_id", .string(row["bot_id"])), ("name", .string(row["name"])),
-                    ("symbol", .string(row["symbol"])), ("started_at", .string(row["started_at"])), ("ended_at", .string(row["ended_at"])),
+                    ("symbol", .string(row["symbol"])),
+                    ("interval", (row["interval_seconds"] as Double?).map { .string(RunStore.intervalName(seconds: $0)) } ?? .null),
+                    ("started_at", .string(row["started_at"])), ("ended_at", .string(row["ended_at"])),
                     ("candles", .integer(row["candles"])), ("total_trades", .integer(row["total_trades"])),
                     ("total_pnl", .optional(row["total_pnl"])), ("max_drawdown", .optional(row["max_drawdown"])),
                     ("sharpe_ratio", .optional(row["sharpe_ratio"])), ("final_equity", .optional(row["final_equity"])),
@@ -61,11 +64,12 @@ struct ListRuns: ParsableCommand {
             print(bot == nil && symbol == nil ? "No runs stored in \(databasePath)." : "No runs in \(databasePath) match the filter.")
             return
         }
-        print("run_id                               symbol     interval  candles  trades       total_pnl  max_dd   sharpe  executed_at")
+        print("run_id                               symbol     interval  fill         candles  trades       total_pnl  max_dd   sharpe  executed_at")
         for row in rows {
             let sharpe: Double? = row["sharpe_ratio"]
             let cells: [String] = [
-                row["run_id"], pad(row["symbol"], 10), pad((row["interval"] as String?) ?? "-", 8), leftPad("\(row["candles"] as Int)", 8),
+                row["run_id"], pad(row["symbol"], 10), pad((row["interval_seconds"] as Double?).map { RunStore.intervalName(seconds: $0) } ?? "-", 8),
+                pad(row["fill_model"], 11), leftPad("\(row["candles"] as Int)", 8),
                 leftPad("\(row["total_trades"] as Int)", 7), leftPad(Format.signedMoney(row["total_pnl"]), 15),
                 leftPad(Format.percent(row["max_drawdown"]), 7), leftPad(sharpe.map { Format.ratio($0) } ?? "n/a", 8), row["executed_at"],
             ]

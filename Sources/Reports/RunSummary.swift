@@ -100,6 +100,7 @@ public enum Format {
     /// `12345.678` as `12,345.68`.
     public static func money(_ value: Double) -> String {
         guard value.isFinite else { return "n/a" }
+        guard abs(value) < 9e16 else { return "\(value)" }
         let negative = value < 0
         let cents = (abs(value) * 100).rounded()
         let whole = Int64(cents / 100)
@@ -140,10 +141,13 @@ public enum Format {
     }
 
     /// `value` with exactly `decimals` decimals, rounded half away from zero.
+    /// Values too large for that many decimals in 64 bits (an annualised return over a few
+    /// minutes can be 1e300) are written in exponent form, `1e+300`.
     public static func fixed(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return "n/a" }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
+        guard abs(value) * scale < 9e18 else { return "\(value)" }
         let scaled = (abs(value) * scale).rounded()
         let whole = Int64(scaled / scale)
         let fraction = Int64(scaled) - whole * Int64(scale)

@@ -45,6 +45,30 @@ import Testing
         #expect(pessimistic["data_fingerprint"] as? String != object["data_fingerprint"] as? String)
     }
 
+    /// `runs list` shows each run's own interval (one bot on 1-minute and hourly candles) and
+    /// fill model, and filters by a bot id prefix and a symbol in any letter case.
+    @Test func runsListShowsEachRunsIntervalAndFillModel() throws {
+        let (folder, bot, bars, detail) = try Self.files()
+        let db = folder.appendingPathComponent("runs.sqlite").path
+        let pessimisticBot = folder.appendingPathComponent("pessimistic.json").path
+        try String(contentsOfFile: bot, encoding: .utf8).replacingOccurrences(of: "\"detail\"", with: "\"pessimistic\"")
+            .write(toFile: pessimisticBot, atomically: true, encoding: .utf8)
+        var botIDs: [String] = []
+        for arguments in [["--config", pessimisticBot, "--data", detail], ["--config", pessimisticBot, "--data", bars], ["--config", bot, "--data", bars, "--detail", detail]] {
+            let result = try runCLI(["run"] + arguments + ["--db", db, "--report-dir", folder.path, "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            botIDs.append(try #require(try jsonObject(result.stdout)["bot_id"] as? String))
+        }
+        let list = try runCLI(["runs", "list", "--db", db]).stdout
+        let lines = list.split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains("interval  fill") == true)
+        #expect(lines.contains { $0.contains(" 1m ") && $0.contains(" pessimistic ") })
+        #expect(lines.contains { $0.contains(" 1h ") && $0.contains(" pessimistic ") })
+        #expect(lines.contains { $0.contains(" 1h ") && $0.contains(" detail ") })
+        let byPrefix = try runCLI(["runs", "list", "--db", db, "--bot", String(botIDs[0].prefix(8)), "--symbol", "btcusdt"]).stdout
+        #expect(byPrefix.split(separator: "\n").count == 3, "\(byPrefix)")
+    }
+
     /// What loading the finer files found is reported like the bars' findings.
     @Test func droppedDetailRowsAreReported() throws {
         let (folder, bot, bars, detail) = try Self.files()

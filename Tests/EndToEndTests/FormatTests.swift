@@ -16,4 +16,12 @@ import Testing
     func significantDigitsDropFloatNoise(value: Double, text: String) {
         #expect(Format.significant(value) == text)
     }
+
+    /// Values beyond 64-bit fixed point (an annualised return over three minutes) do not crash.
+    @Test func hugeValuesAreWrittenWithAnExponent() {
+        #expect(Format.fixed(1e300, decimals: 2) == "1e+300")
+        #expect(Format.percent(-2e20) == "-2e+22%")
+        #expect(Format.money(1e17) == "1e+17")
+        #expect(Format.fixed(-1234.5, decimals: 1) == "-1234.5")
+    }
 }
