@@ -66,7 +66,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Rank by this metric.", valueName: "sharpe_ratio|sortino_ratio|total_pnl|total_return|calmar_ratio|max_drawdown"))
     var objective = "sharpe_ratio"
 
-    @Option(help: "Leaderboard length.")
+    @Option(help: "Leaderboard length (0: none).")
     var top = 10
 
     @Option(help: ArgumentHelp("Write every point's parameters and metrics to a .csv or .json file.", valueName: "FILE"))
@@ -80,6 +80,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if top < 0 { throw ValidationError("--top must be 0 (no leaderboard) or more (got \(top)).") }
         if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none'.") }
         if !Self.objectives.contains(objective) { throw ValidationError("--objective must be one of \(Self.objectives.joined(separator: ", ")).") }
         if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard takes I/N with 1 <= I <= N, e.g. 2/3 (got '\(shard)').") }
@@ -238,7 +239,7 @@ struct SweepCommand: ParsableCommand {
         }
         print("Sweep \(sweepID): \(grid.count) points\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(pending.count) run now\(done.isEmpty ? "" : ", \(done.count) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(pending.count) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(databasePath)")
         for note in detailPath?.notes ?? [] { print("  " + note) }
-        print("Top \(min(top, ranked.count)) by \(objective):")
+        if top > 0 { print("Top \(min(top, ranked.count)) by \(objective):") }
         for (rank, point) in ranked.prefix(top).enumerated() {
             let m = metrics[point.identity.runID] ?? [:]
             func show(_ key: String, _ format: (Double) -> String) -> String { m[key].map(format) ?? "n/a" }
@@ -397,7 +398,7 @@ struct MergeCommand: ParsableCommand {
         for shard in shards {
             guard FileManager.default.fileExists(atPath: shard) else { throw CommandFailure("No database at \(shard).") }
             if canonical(shard) == canonical(output) {
-                throw ValidationError("The output \(output) is also one of the shards: give a new file for the merged database.")
+                throw CommandFailure("The output \(output) is also one of the shards: give a new file for the merged database.")
             }
         }
         // Every shard must open (and is migrated to this schema) before the output is created,

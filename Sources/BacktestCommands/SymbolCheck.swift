@@ -9,9 +9,11 @@ import Foundation
 enum SymbolCheck {
     static let quoteCurrencies = ["USDT", "USDC", "BUSD", "FDUSD", "TUSD", "USD", "EUR", "GBP", "BTC", "ETH", "BNB"]
 
-    /// Letters and digits only, upper-cased: `btc-usdt` and `BTC_USDT` both become `BTCUSDT`.
+    /// Letters and digits only, upper-cased, with Kraken's `XBT` read as `BTC`: `btc-usdt`,
+    /// `BTC_USDT` and `XBTUSDT` all become `BTCUSDT`.
     static func normalized(_ text: String) -> String {
-        text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        let plain = text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        return plain.hasPrefix("XBT") ? "BTC" + plain.dropFirst(3) : plain
     }
 
     /// The symbol a file name suggests, or nil when it suggests none.
@@ -34,8 +36,8 @@ enum SymbolCheck {
         let wanted = normalized(symbol)
         return paths.compactMap { path in
             let name = (path as NSString).lastPathComponent
-            guard !normalized(name).contains(wanted), let suggested = suggestedSymbol(fileName: name) else { return nil }
-            return "Warning: \(name) looks like \(suggested) data, but the bot trades \(symbol). Check --data or the configuration's \"symbol\"."
+            guard let suggested = suggestedSymbol(fileName: name), normalized(suggested) != wanted else { return nil }
+            return "Warning: \(name) looks like \(suggested) data, but the bot trades \(symbol). Check the file or the configuration's \"symbol\"."
         }
     }
 

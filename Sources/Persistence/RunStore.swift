@@ -64,6 +64,14 @@ public final class RunStore: Sendable {
             throw StorageError("\(path) is a folder, not a database file: give a file path such as \((path as NSString).appendingPathComponent("backtests.sqlite")).")
         }
         let folder = (path as NSString).deletingLastPathComponent
+        // The nearest existing ancestor must be a folder (not `notes.txt` in `notes.txt/x.sqlite`).
+        var ancestor = folder
+        while !ancestor.isEmpty, ancestor != "/", !FileManager.default.fileExists(atPath: ancestor) {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        if !ancestor.isEmpty, FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder), !isFolder.boolValue {
+            throw StorageError("cannot create the database \(path): \(ancestor) is a file, not a folder.")
+        }
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
@@ -87,7 +95,7 @@ public final class RunStore: Sendable {
         } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw StorageError("\(path) is not an SQLite database (another kind of file, or damaged): give another --db path.")
+            throw StorageError("\(path) is not an SQLite database (another kind of file, or damaged): give the path of a dca-backtest database, or a new file.")
         } catch let error as DatabaseError {
             throw StorageError("cannot open the database \(path): \(error.message ?? "\(error)") (SQLite error \(error.resultCode.rawValue)).")
         } catch {

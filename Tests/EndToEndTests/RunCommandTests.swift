@@ -121,6 +121,9 @@ import Testing
         #expect(intoText.status != 0)
         #expect(intoText.stderr.contains("\(notes) is not an SQLite database"), "\(intoText.stderr)")
         #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes")
+        let underText = try runCLI(base + ["--db", notes + "/runs.sqlite"])
+        #expect(underText.status != 0)
+        #expect(underText.stderr.contains("cannot create the database \(notes)/runs.sqlite: \(notes) is a file, not a folder."), "\(underText.stderr)")
     }
 
     @Test func badConfigurationValueFailsInOneParagraphAndLeavesTheDatabaseAsItWas() throws {

@@ -20,8 +20,12 @@ import Testing
 
     @Test func onlyAnotherSymbolIsWarnedAbout() {
         #expect(SymbolCheck.warnings(paths: ["data/BTCUSDT-1m-2020-01-01.zip", "data/btc_usdt_1h.csv", "data/candles.csv"], symbol: "BTCUSDT").isEmpty)
+        // Kraken calls bitcoin XBT.
+        #expect(SymbolCheck.warnings(paths: ["kraken/XBTUSD_60.csv"], symbol: "BTCUSD").isEmpty)
         #expect(SymbolCheck.warnings(paths: ["data/ETHUSDT-1h-2021-10.csv"], symbol: "BTCUSDT")
-            == [#"Warning: ETHUSDT-1h-2021-10.csv looks like ETHUSDT data, but the bot trades BTCUSDT. Check --data or the configuration's "symbol"."#])
+            == [#"Warning: ETHUSDT-1h-2021-10.csv looks like ETHUSDT data, but the bot trades BTCUSDT. Check the file or the configuration's "symbol"."#])
+        // A name holding the bot's symbol with more letters is another market.
+        #expect(SymbolCheck.warnings(paths: ["data/BTCUSDT-1m-2020-01-01.zip"], symbol: "BTCUSD").count == 1)
     }
 
     @Test func runWarnsButStillRunsWhenTheFileNameNamesAnotherSymbol() throws {
