@@ -177,7 +177,10 @@ struct SweepCommand: ParsableCommand {
         )
         let detail = OrderDetail(rawValue: orders) ?? .all
         let done = resume ? try store.completedRunIDs(sweepID: sweepID, detail: detail) : []
-        let pending = points.filter { !done.contains($0.identity.runID) }
+        // Points that come to the same configuration (a repeated value, a key the mode ignores)
+        // are one run: it runs once and every such point shows it.
+        var scheduled = Set<String>()
+        let pending = points.filter { !done.contains($0.identity.runID) && scheduled.insert($0.identity.runID).inserted }
 
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let progress = Progress(total: pending.count, enabled: isatty(STDERR_FILENO) == 1)
@@ -220,12 +223,12 @@ struct SweepCommand: ParsableCommand {
 
         // Leaderboard and export, from the stored rows (resumed points included).
         let metrics = try store.read { db in
-            try Dictionary(uniqueKeysWithValues: points.compactMap { point -> (String, [String: Double])? in
+            try Dictionary(points.compactMap { point -> (String, [String: Double])? in
                 guard let text = try String.fetchOne(db, sql: "SELECT metrics FROM bot_runs WHERE run_id = ?", arguments: [point.identity.runID]),
                       case .object(let object)? = try? JSONDecoder().decode(JSONInput.self, from: Data(text.utf8))
                 else { return nil }
                 return (point.identity.runID, object.compactMapValues { if case .number(let n) = $0 { return n } else { return nil } })
-            })
+            }, uniquingKeysWith: { first, _ in first })
         }
         let smallerIsBetter = objective == "max_drawdown"
         let ranked = points.sorted { a, b in

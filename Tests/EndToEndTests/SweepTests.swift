@@ -175,4 +175,22 @@ import Testing
         #expect(result.status != 0 && result.stderr.contains("give a path ending in .csv or .json"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: db))
     }
+
+    /// Grid points that come to the same configuration (a repeated value, or a key the mode
+    /// ignores) are one run: run once, stored once, shown for each point.
+    @Test func pointsWithTheSameConfigurationAreOneRun() throws {
+        let folder = Project.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, grid) in [("repeated", #"{"take_profit": [0.01, 0.01]}"#), ("ignored", #"{"every_bars": [1, 2]}"#)] {
+            let path = folder.appendingPathComponent("\(name).json").path
+            try grid.write(toFile: path, atomically: true, encoding: .utf8)
+            let db = folder.appendingPathComponent("\(name).sqlite").path
+            let result = try Self.sweep(db, ["--export", folder.appendingPathComponent("\(name).csv").path], grid: path)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("2 points, 1 run now"), "\(result.stdout)")
+            #expect(try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") } == 1)
+            let exported = try String(contentsOfFile: folder.appendingPathComponent("\(name).csv").path, encoding: .utf8)
+            #expect(exported.split(separator: "\n").count == 3, "header and both points")
+        }
+    }
 }
