@@ -10,16 +10,22 @@ enum SVGChart {
     ) -> String {
         let left = 84.0, right = 16.0, top = 34.0, bottom = 52.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        guard values.count >= 1, let firstTime = times.first, let lastTime = times.last else {
+        guard values.count >= 1, let firstTime = times.first, let lastTime = times.last, values.allSatisfy(\.isFinite) else {
             return "<p>No data to chart.</p>"
         }
         var low = values.min()!, high = values.max()!
-        if let baseline { low = min(low, baseline); high = max(high, baseline) }
+        if let baseline, baseline.isFinite { low = min(low, baseline); high = max(high, baseline) }
         if fill { high = max(high, 0) }
-        if high == low { high += 1; low -= 1 }
+        // A flat line gets a band of 1% of its level around it (at least 1): adding 1 to 1e16
+        // changes nothing.
+        if high - low <= abs(high) * 1e-12 {
+            let pad = max(1, abs(high) * 0.01)
+            high += pad
+            low -= pad
+        }
         let yTicks = niceTicks(low: low, high: high, count: 5)
-        low = min(low, yTicks.first!)
-        high = max(high, yTicks.last!)
+        low = min(low, yTicks.first ?? low)
+        high = max(high, yTicks.last ?? high)
         let span = Double(max(lastTime - firstTime, 1))
         func x(_ t: Int64) -> Double { left + Double(t - firstTime) / span * plotWidth }
         func y(_ v: Double) -> Double { top + (high - v) / (high - low) * plotHeight }
@@ -89,6 +95,7 @@ enum SVGChart {
     /// Round tick values covering [low, high].
     static func niceTicks(low: Double, high: Double, count: Int) -> [Double] {
         let raw = (high - low) / Double(count)
+        guard raw > 0, raw.isFinite else { return [low, high] }
         var magnitude = 1.0
         while magnitude * 10 <= raw { magnitude *= 10 }
         while magnitude > raw { magnitude /= 10 }

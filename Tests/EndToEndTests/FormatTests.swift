@@ -1,4 +1,4 @@
-import Reports
+@testable import Reports
 import Testing
 
 /// Numbers for people: prices and quantities to ten significant digits, without float noise.
@@ -23,5 +23,12 @@ import Testing
         #expect(Format.percent(-2e20) == "-2e+22%")
         #expect(Format.money(1e17) == "1e+17")
         #expect(Format.fixed(-1234.5, decimals: 1) == "-1234.5")
+    }
+
+    /// A flat equity line at any level is charted (at 1e16, adding 1 changes nothing).
+    @Test(arguments: [0.0, 10_000, 1e16, 1e17, -5e20])
+    func flatLineAtAnyLevelIsCharted(level: Double) {
+        let svg = SVGChart.line(times: [0, 60_000_000_000, 120_000_000_000], values: [level, level, level], title: "Equity", yLabel: "USDT", color: "#000", fill: false, baseline: level)
+        #expect(svg.contains("<svg") && !svg.contains("nan"))
     }
 }
