@@ -372,7 +372,7 @@ struct DCAEngine: Sendable {
     /// A market buy of `quoteSize` (fee on top) at `price`; opens a deal when `openingDeal`.
     /// - Returns: whether it filled.
     mutating func buyAtMarket(role: OrderRole, price: Double, quoteSize: Double, bar: Int, openingDeal: Bool) -> Bool {
-        let quantity = rules.quantity(quoteSize / price)
+        let quantity = price > 0 ? rules.quantity(quoteSize / price) : 0
         let cost = quantity * price * (feeInBase ? 1 : 1 + takerFee)
         var record = OrderRecord(
             sequence: orders.count, deal: openingDeal ? nil : dealNumber, role: role, side: .buy, type: .market, status: .filled,
@@ -409,7 +409,7 @@ struct DCAEngine: Sendable {
     }
 
     @inline(__always) func canPay(_ amount: Double) -> Bool {
-        amount <= quoteFree + 1e-9 * max(1, amount)
+        amount.isFinite && amount <= quoteFree + 1e-9 * max(1, amount)
     }
 
     mutating func openDeal(bar: Int) {
@@ -451,7 +451,8 @@ struct DCAEngine: Sendable {
             let k = nextSafety
             nextSafety += 1
             let price = rules.buyPrice(basePrice * (1 - deviations[k - 1]))
-            let quantity = rules.quantity(safetySizes[k - 1] / price)
+            // A price below one tick rounds to 0: the order is refused (see `violation`).
+            let quantity = price > 0 ? rules.quantity(safetySizes[k - 1] / price) : 0
             let lock = quantity * price * (feeInBase ? 1 : 1 + makerFee)
             var record = OrderRecord(sequence: orders.count, deal: dealNumber, role: .safety, side: .buy, type: .limit, price: price, quantity: quantity, bar: bar, safetyOrderIndex: k)
             if let violation = rules.violation(quantity: quantity, price: price) {

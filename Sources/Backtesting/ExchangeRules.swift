@@ -64,7 +64,9 @@ public struct ExchangeRules: Sendable, Equatable {
 
     /// Why an order of `quantity` at `price` breaks a rule, or `nil` when it passes.
     @inlinable public func violation(quantity: Double, price: Double) -> String? {
+        if !(price > 0) { return "price is 0 after rounding to the tick size \(tickSize ?? 0)" }
         if !(quantity > 0) { return "quantity is 0 after rounding to the step size" }
+        if !quantity.isFinite { return "quantity is not a finite number" }
         if let minQty, quantity < minQty { return "quantity \(quantity) is below min_qty \(minQty)" }
         if let minNotional, quantity * price < minNotional {
             return "notional \(quantity * price) is below min_notional \(minNotional) after rounding"

@@ -168,6 +168,11 @@ extension BotConfiguration {
                         problems.append("the deepest safety order's deviation D_\(maxSafetyOrders) = \(show(deepest)) must stay below 1 (its price would be at or below 0): lower `price_deviation`, `safety_order_step_scale` or `max_safety_orders`")
                     }
                 }
+                if safetyOrderSize.isFinite && safetyOrderSize > 0 && safetyOrderVolumeScale.isFinite && safetyOrderVolumeScale > 0,
+                   maxSafetyOrders >= 1 && maxSafetyOrders <= 1000, !requiredCapital.isFinite {
+                    let deepest = safetyOrderSize * pow(safetyOrderVolumeScale, Double(maxSafetyOrders - 1))
+                    problems.append("the ladder's quote sizes overflow: safety order \(maxSafetyOrders) would be `safety_order_size` x `safety_order_volume_scale`^\(maxSafetyOrders - 1) = \(deepest.isFinite ? show(deepest) : "infinity"), and the whole ladder costs more than a finite amount: lower `safety_order_size`, `safety_order_volume_scale` or `max_safety_orders`")
+                }
                 if let minNotional, safetyOrderSize > 0, safetyOrderVolumeScale > 0 {
                     for k in 1...min(maxSafetyOrders, 1000) {
                         let size = safetyOrderSize * pow(safetyOrderVolumeScale, Double(k - 1))

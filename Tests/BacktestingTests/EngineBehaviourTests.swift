@@ -224,3 +224,27 @@ import Testing
         #expect(close(result.metrics.realizedPnL, 10, 1e-9))
     }
 }
+
+/// A tick larger than the prices: limit buys round to a price of 0 and are refused with a reason,
+/// every logged number stays finite (storage refuses infinities), and the run goes on.
+@Suite struct TickLargerThanPriceTests {
+    @Test func safetyOrdersPricedZeroByTheTickAreRefused() throws {
+        let result = try Fixture.run("""
+            {"symbol": "ADABTC", "initial_balance": 1, "fee_rate": 0, "base_order_size": 0.001, "safety_order_size": 0.001,
+             "max_safety_orders": 2, "price_deviation": 0.01, "take_profit": 0.015, "tick_size": 0.01}
+            """, """
+            timestamp,open,high,low,close,volume
+            2021-11-27T00:00:00Z,0.0000285,0.0000290,0.0000280,0.0000286,1000
+            2021-11-27T00:01:00Z,0.0000286,0.0000288,0.0000270,0.0000275,1000
+            """)
+        let safety = result.orders.filter { $0.role == .safety }
+        #expect(safety.count == 2)
+        #expect(safety.allSatisfy { $0.status == .rejected && $0.reason == "price is 0 after rounding to the tick size 0.01" && $0.quantity == 0 })
+        // The base order is a market buy at the open (not tick-rounded): 0.001 / 0.0000285 base.
+        let base = try #require(result.orders.first)
+        #expect(base.role == .base && base.status == .filled && close(base.quantity, 0.001 / 0.0000285))
+        // Its take profit rounds up to one tick, 0.01: it rests, far above the market.
+        #expect(result.orders.contains { $0.role == .takeProfit && $0.price == 0.01 && $0.status == .new })
+        #expect(result.orders.allSatisfy { $0.quantity.isFinite && ($0.price ?? 0).isFinite && ($0.needed ?? 0).isFinite })
+    }
+}

@@ -111,6 +111,15 @@ import Testing
         }
     }
 
+    /// 1e308 doubled twice is beyond the largest double: refused before any data is read.
+    @Test func ladderWhoseSizesOverflowIsRefused() throws {
+        #expect {
+            try Self.decode(#"{"symbol": "BTCUSDT", "initial_balance": 1000, "base_order_size": 10, "take_profit": 0.01, "safety_order_size": 1e308, "max_safety_orders": 3, "safety_order_volume_scale": 2}"#)
+        } throws: { error in
+            "\(error)".contains("the ladder's quote sizes overflow: safety order 3 would be `safety_order_size` x `safety_order_volume_scale`^2 = infinity")
+        }
+    }
+
     @Test func gridKeyTypoIsAGridErrorWithASuggestion() throws {
         #expect {
             try ParameterGrid(json: Data(#"{"take_proft": [0.01], "price_deviation": []}"#.utf8))
