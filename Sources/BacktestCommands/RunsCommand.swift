@@ -40,7 +40,7 @@ struct ListRuns: ParsableCommand {
                        r.started_at, r.ended_at, r.candles, r.total_trades,
                        r.total_pnl, r.max_drawdown, r.sharpe_ratio, r.final_equity, r.fill_model, r.executed_at
                 FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id
-                WHERE (?1 IS NULL OR r.bot_id LIKE ?1 || '%') AND (?2 IS NULL OR upper(b.symbol) = upper(?2))
+                WHERE (?1 IS NULL OR substr(r.bot_id, 1, length(?1)) = ?1) AND (?2 IS NULL OR upper(b.symbol) = upper(?2))
                 ORDER BY r.executed_at DESC, r.run_id
                 """, arguments: [bot, symbol])
         }
@@ -97,7 +97,7 @@ struct ShowRun: ParsableCommand {
         }
         let store = try RunStore(path: databasePath)
         let (matched, run, deals, orders) = try store.read { db -> (Int, Row?, [Row], [Row]) in
-            let matches = try Row.fetchAll(db, sql: "SELECT r.*, b.name, b.symbol, b.config FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id WHERE r.run_id LIKE ? || '%'", arguments: [runID])
+            let matches = try Row.fetchAll(db, sql: "SELECT r.*, b.name, b.symbol, b.config FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id WHERE substr(r.run_id, 1, length(?1)) = ?1", arguments: [runID])
             guard matches.count == 1, let run = matches.first else { return (matches.count, nil, [], []) }
             let id: String = run["run_id"]
             let deals = try Row.fetchAll(db, sql: "SELECT * FROM deals WHERE run_id = ? ORDER BY deal_id", arguments: [id])

@@ -31,6 +31,9 @@ import Testing
         let text = try runCLI(["runs", "show", runID, "--db", db])
         #expect(text.stdout.contains("Run \(runID) of BTC 1-minute ladder on BTCUSDT"))
         #expect(try runCLI(["runs", "show", "ffffffff", "--db", db]).stderr.contains("No run with id ffffffff"))
+        // A prefix is text, not a pattern: % and _ match only themselves.
+        #expect(try runCLI(["runs", "show", "%", "--db", db]).stderr.contains("No run with id %"))
+        #expect(try runCLI(["runs", "show", "_", "--db", db]).stderr.contains("No run with id _"))
     }
 
     @Test func dataInspectReportsTheBundledArchive() throws {
