@@ -248,3 +248,18 @@ import Testing
         #expect(result.orders.allSatisfy { $0.quantity.isFinite && ($0.price ?? 0).isFinite && ($0.needed ?? 0).isFinite })
     }
 }
+
+/// The metric `unrealized_pnl` is total minus realized PnL, so an open deal's buy fee is in it:
+/// one flat bar at 100, a base order of 100 USDT with a 0.1% fee: 1 BTC for 100 + 0.1 fee,
+/// equity 10000 - 0.1, realized 0, unrealized -0.1 (the price did not move).
+@Suite struct UnrealizedPnLTests {
+    @Test func unrealizedMetricCarriesTheOpenDealsBuyFee() throws {
+        let result = try Fixture.run("""
+            {"symbol": "BTCUSDT", "initial_balance": 10000, "fee_rate": 0.001, "base_order_size": 100, "max_safety_orders": 0, "take_profit": 0.05}
+            """, """
+            timestamp,open,high,low,close,volume
+            2024-07-01T00:00:00Z,100,100,100,100,1
+            """)
+        #expect(close(result.metrics.totalPnL, -0.1) && result.metrics.realizedPnL == 0 && close(result.metrics.unrealizedPnL, -0.1))
+    }
+}
