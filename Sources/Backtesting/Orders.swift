@@ -20,7 +20,7 @@ public enum OrderStatus: String, Sendable, Codable {
 }
 
 /// What an order is for in the DCA bot (STORAGE.md `role`).
-public enum OrderRole: String, Sendable, Codable {
+public enum OrderRole: String, Sendable, Codable, CaseIterable {
     case base
     case safety
     case takeProfit = "take_profit"

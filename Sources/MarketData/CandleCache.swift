@@ -60,7 +60,7 @@ public enum CandleCache {
         let folder = absolute.deletingLastPathComponent().path
         if folderIsWritable(folder) { return source + ".dcacache" }
         let home = cacheHome ?? defaultCacheHome()
-        let digest = SHA256.hash(data: Data(absolute.path.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lowercase(SHA256.hash(data: Data(absolute.path.utf8)).prefix(8))
         return (home as NSString).appendingPathComponent("\(digest)-\(absolute.lastPathComponent).dcacache")
     }
 

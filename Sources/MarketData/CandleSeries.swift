@@ -132,10 +132,7 @@ extension CandleSeries {
         for column in [opens, highs, lows, closes, volumes] {
             column.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return Hex.lowercase(hasher.finalize())
     }
 }
 
@@ -143,9 +140,6 @@ extension CandleSeries {
     /// The fingerprint of a run's data when it uses several series (bars and the finer candles
     /// of the `detail` fill model): SHA-256 (lowercase hex) of their fingerprints joined by `|`.
     public static func combinedFingerprint(_ fingerprints: [String]) -> String {
-        SHA256.hash(data: Array(fingerprints.joined(separator: "|").utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        Hex.lowercase(SHA256.hash(data: Array(fingerprints.joined(separator: "|").utf8)))
     }
 }

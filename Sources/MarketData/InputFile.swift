@@ -50,7 +50,7 @@ public enum InputFile {
     public static func verifyChecksum(zipPath path: String, bytes: [UInt8]) throws -> Bool {
         let checksumPath = path + ".CHECKSUM"
         guard let expected = try expectedChecksum(zipPath: path) else { return false }
-        let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let actual = Hex.lowercase(SHA256.hash(data: bytes))
         guard actual == expected else {
             throw failure(path, "SHA-256 \(actual) does not match \(expected) in \(checksumPath)", advice: "The archive is damaged or was replaced: download it again.")
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MarketData
 
 /// Identifiers derived from content, so the same backtest always gets the same ids
 /// (SEMANTICS.md section 6).
@@ -9,7 +10,7 @@ import Foundation
 public enum ContentIdentifier {
     /// The lowercase hex SHA-256 of `text`.
     public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// A UUID-shaped id from the SHA-256 of `text`.
@@ -31,7 +32,7 @@ public enum ContentIdentifier {
     }
 
     static func format(_ bytes: [UInt8]) -> String {
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.lowercase(bytes)
         let h = Array(hex)
         return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
     }

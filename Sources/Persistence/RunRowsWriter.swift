@@ -164,6 +164,18 @@ enum RunRowsWriter {
         textBytesPerRow: 2 * UTCTime.iso8601Length
     )
 
+    /// A role's stored name as static text (bound without a copy); the same as its `rawValue`.
+    static func literal(_ role: OrderRole) -> StaticString {
+        switch role {
+        case .base: "base"
+        case .safety: "safety"
+        case .takeProfit: "take_profit"
+        case .trailingTakeProfit: "trailing_take_profit"
+        case .stopLoss: "stop_loss"
+        case .recurring: "recurring"
+        }
+    }
+
     /// Binds a bar's open time (or NULL) as ISO-8601 text written into the row's scratch at `start`.
     static func bindTime(_ row: RowBinder, _ index: Int32, bar: Int?, times: [Int64], at start: Int) {
         guard let bar else { row.null(index); return }
@@ -185,13 +197,7 @@ enum RunRowsWriter {
             row.real(8, deal.proceeds)
             row.real(9, deal.realizedPnL)
             row.real(10, deal.fees)
-            switch deal.closeReason {
-            case nil: row.null(11)
-            case .takeProfit: row.text(11, "take_profit")
-            case .trailingTakeProfit: row.text(11, "trailing_take_profit")
-            case .stopLoss: row.text(11, "stop_loss")
-            case let other?: row.text(11, other.rawValue)  // refused by the CHECK: deals close by exits only
-            }
+            if let reason = deal.closeReason { row.text(11, literal(reason)) } else { row.null(11) }
         }
     }
 
@@ -230,14 +236,7 @@ enum RunRowsWriter {
             row.real(10, order.price)
             bindTime(row, 11, bar: order.filledBar, times: times, at: 36 + UTCTime.iso8601Length)
             row.integer(12, order.deal)
-            switch order.role {
-            case .base: row.text(13, "base")
-            case .safety: row.text(13, "safety")
-            case .takeProfit: row.text(13, "take_profit")
-            case .trailingTakeProfit: row.text(13, "trailing_take_profit")
-            case .stopLoss: row.text(13, "stop_loss")
-            case .recurring: row.text(13, "recurring")
-            }
+            row.text(13, literal(order.role))
             row.integer(14, order.safetyOrderIndex)
             row.text(15, order.reason)
             row.real(16, order.needed)

@@ -120,3 +120,10 @@ import Testing
         #expect(MemoryLayout<Int64>.size + 5 * MemoryLayout<Double>.size == 48)
     }
 }
+
+@Suite struct HexTests {
+    @Test func bytesAreTwoLowercaseDigitsEach() {
+        #expect(Hex.lowercase([0x00, 0x0f, 0xa5, 0xff] as [UInt8]) == "000fa5ff")
+        #expect(Hex.lowercase([] as [UInt8]) == "")
+    }
+}

@@ -281,6 +281,11 @@ import Testing
         #expect(safety["price"] as Double == 95 && safety["status"] as String == "filled" && safety["filled_at"] as String == "2024-07-01T01:00:00.000Z")
     }
 
+    /// The static names the writer binds are the roles' names.
+    @Test func everyRoleIsStoredUnderItsName() {
+        for role in OrderRole.allCases { #expect("\(RunRowsWriter.literal(role))" == role.rawValue) }
+    }
+
     /// A run long enough to be written by 256-row, 16-row and one-row statements: every order and
     /// deal is stored once, with the values the engine produced.
     @Test func longRunIsStoredRowForRowAcrossStatementLengths() throws {
