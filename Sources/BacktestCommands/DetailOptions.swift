@@ -16,7 +16,7 @@ struct DetailOptions: ParsableArguments {
     /// (bars and detail together); `nil` when no configuration uses the `detail` fill model.
     /// - Throws: `CommandFailure` when `detail` is used without `--detail` files or the other way
     ///   round, or the files cannot be loaded or laid under the bars.
-    func load(for configurations: [BotConfiguration], bars: CandleSeries, data: DataOptions) throws -> (path: DetailPath, fingerprint: String, notes: [String])? {
+    func load(for configurations: [BotConfiguration], bars: CandleSeries, barsFingerprint: String, data: DataOptions) throws -> (path: DetailPath, fingerprint: String, notes: [String])? {
         let needed = configurations.contains { $0.fillModel == .detail }
         if !needed {
             if !paths.isEmpty { throw CommandFailure("--detail gives the finer candles of fill_model \"detail\", but the configuration uses fill_model \"\(configurations.first?.fillModel.rawValue ?? "pessimistic")\": set \"fill_model\": \"detail\" or leave --detail out.") }
@@ -28,7 +28,7 @@ struct DetailOptions: ParsableArguments {
         let loaded = try CandleLoader.load(paths: paths, options: data.loadOptions, useCache: data.cache)
         let path: DetailPath
         do { path = try DetailPath(bars: bars, detail: loaded.series) } catch { throw CommandFailure(error.description) }
-        let fingerprint = CandleSeries.combinedFingerprint([bars.fingerprint, loaded.series.fingerprint])
+        let fingerprint = CandleSeries.combinedFingerprint([barsFingerprint, loaded.series.fingerprint])
         var note = "detail: \(path.candlesUsed) finer candles under \(bars.count) bars"
         if path.barsWithoutDetail > 0 { note += "; \(path.barsWithoutDetail) bar(s) without finer candles walked as pessimistic" }
         // What loading the finer files found (dropped rows, gaps, checksums), as for --data.

@@ -63,8 +63,9 @@ struct RunCommand: ParsableCommand {
         guard !loaded.series.isEmpty else {
             throw CommandFailure("The data files hold no candles: \(dataPaths.joined(separator: ", ")).")
         }
-        let detailPath = try detail.load(for: [configuration], bars: loaded.series, data: data)
-        let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? loaded.series.fingerprint)
+        let barsFingerprint = loaded.series.fingerprint
+        let detailPath = try detail.load(for: [configuration], bars: loaded.series, barsFingerprint: barsFingerprint, data: data)
+        let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
         let store = try RunStore(path: databasePath)
         if skipExisting, try store.contains(runID: identity.runID, detail: OrderDetail(rawValue: orders) ?? .all) {
             if json {

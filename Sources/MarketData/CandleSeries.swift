@@ -124,6 +124,7 @@ extension CandleSeries {
     /// SHA-256 (lowercase hex) of the candles actually used: open times (Int64) and open, high,
     /// low, close, volume (IEEE-754 doubles), little-endian, column after column, preceded by
     /// the count. Two series have the same fingerprint exactly when they hold the same bits.
+    /// Computed on every access, O(candles) (about 25 ms for 900k candles): keep the result.
     public var fingerprint: String {
         var hasher = SHA256()
         var n = UInt64(count).littleEndian
