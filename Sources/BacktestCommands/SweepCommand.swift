@@ -99,7 +99,11 @@ struct SweepCommand: ParsableCommand {
     func resolvedShard() throws -> (index: Int, count: Int) {
         if let shard { return Self.parseShard(shard)! }
         let environment = ProcessInfo.processInfo.environment
-        if let id = environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init), let count = environment["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) {
+        let slurmID = environment["SLURM_ARRAY_TASK_ID"], slurmCount = environment["SLURM_ARRAY_TASK_COUNT"]
+        if (slurmID != nil) != (slurmCount != nil) || slurmID.map({ Int($0) == nil }) == true || slurmCount.map({ Int($0) == nil }) == true {
+            throw CommandFailure("SLURM_ARRAY_TASK_ID is \(slurmID.map { "'\($0)'" } ?? "not set") and SLURM_ARRAY_TASK_COUNT \(slurmCount.map { "'\($0)'" } ?? "not set"): a Slurm array job sets both to numbers. Pass --shard I/N to choose the shard yourself (--shard 1/1 runs every point).")
+        }
+        if let id = slurmID.flatMap(Int.init), let count = slurmCount.flatMap(Int.init) {
             guard id >= 0, id < count else { throw CommandFailure("SLURM_ARRAY_TASK_ID \(id) is not within 0..<SLURM_ARRAY_TASK_COUNT \(count): submit the array as --array=0-\(count - 1).") }
             return (id, count)
         }
@@ -247,8 +251,17 @@ struct SweepCommand: ParsableCommand {
         if top > 0 { print("Top \(min(top, ranked.count)) by \(objective):") }
         for (rank, point) in ranked.prefix(top).enumerated() {
             let m = metrics[point.identity.runID] ?? [:]
-            func show(_ key: String, _ format: (Double) -> String) -> String { m[key].map(format) ?? "n/a" }
-            print("  \(rank + 1). \(Self.describe(point.values))  \(objective) \(show(objective) { Format.fixed($0, decimals: 4) })  total_pnl \(show("total_pnl", Format.signedMoney))  max_drawdown \(show("max_drawdown") { Format.percent($0) })  run \(point.identity.runID)")
+            func show(_ key: String) -> String {
+                guard let value = m[key] else { return "n/a" }
+                switch key {
+                case "total_pnl": return Format.signedMoney(value)
+                case "max_drawdown", "total_return": return Format.percent(value, signed: key == "total_return")
+                default: return Format.fixed(value, decimals: 4)
+                }
+            }
+            // The objective first, then total PnL and max drawdown unless one of them is it.
+            let shown = [objective] + ["total_pnl", "max_drawdown"].filter { $0 != objective }
+            print("  \(rank + 1). \(Self.describe(point.values))  " + shown.map { "\($0) \(show($0))" }.joined(separator: "  ") + "  run \(point.identity.runID)")
         }
         if let export {
             try Self.export(points: points, grid: grid, metrics: metrics, to: export)

@@ -41,8 +41,11 @@ import Testing
         setenv("SLURM_ARRAY_TASK_COUNT", "3", 1)
         defer { unsetenv("SLURM_ARRAY_TASK_ID"); unsetenv("SLURM_ARRAY_TASK_COUNT") }
         #expect(try Self.sweep(slurm).status == 0)
-        unsetenv("SLURM_ARRAY_TASK_ID")
+        // Half of Slurm's pair is a mistake, not "run every point".
         unsetenv("SLURM_ARRAY_TASK_COUNT")
+        let half = try Self.sweep(folder.appendingPathComponent("half.sqlite").path)
+        #expect(half.status != 0 && half.stderr.contains("SLURM_ARRAY_TASK_ID is '1' and SLURM_ARRAY_TASK_COUNT not set"), "\(half.stderr)")
+        unsetenv("SLURM_ARRAY_TASK_ID")
         let kubernetes = folder.appendingPathComponent("kubernetes.sqlite").path
         setenv("JOB_COMPLETION_INDEX", "1", 1)
         defer { unsetenv("JOB_COMPLETION_INDEX") }
@@ -192,5 +195,15 @@ import Testing
             let exported = try String(contentsOfFile: folder.appendingPathComponent("\(name).csv").path, encoding: .utf8)
             #expect(exported.split(separator: "\n").count == 3, "header and both points")
         }
+    }
+
+    /// The leaderboard shows the objective once, in its unit (drawdown and return in percent).
+    @Test func leaderboardShowsTheObjectiveOnceInItsUnit() throws {
+        let folder = Project.temporaryFolder()
+        let result = try Self.sweep(folder.appendingPathComponent("board.sqlite").path, ["--objective", "max_drawdown", "--top", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  1. ") }.map(String.init))
+        #expect(line.components(separatedBy: "max_drawdown ").count == 2, "\(line)")
+        #expect(line.range(of: #"max_drawdown [0-9.]+%  total_pnl [+-]?[0-9,.]+  run "#, options: .regularExpression) != nil, "\(line)")
     }
 }
