@@ -30,32 +30,27 @@ public enum ReportWriter {
         return out
     }
 
-    public static func markdown(_ summary: RunSummary) -> String {
-        let r = summary.result
-        let m = r.metrics
-        let c = r.configuration
-        let q = c.quoteCurrency
-        var out = "# Backtest: \(c.name) on \(c.symbol)\n\n"
-        out += "- Run `\(summary.runID)`, bot `\(summary.botID)`, engine \(engineVersion)\n"
-        out += "- Data: \(m.candles) candles from \(summary.startedAt) to \(summary.endedAt), fingerprint `\(summary.dataFingerprint.prefix(16))…`\n"
-        for note in summary.dataNotes { out += "- Data: \(note)\n" }
-        out += "- Fill model: `\(c.fillModel.rawValue)`; fee rate \(JSONValue.format(c.feeRate)) (fraction); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
-        out += "| Metric | Value |\n|---|---|\n"
-        let rows: [(String, String)] = [
+    /// Every metric of the run as (label with unit, value), as summary.md and report.html show them.
+    static func metricRows(_ summary: RunSummary) -> [(String, String)] {
+        let m = summary.result.metrics
+        let q = summary.result.configuration.quoteCurrency
+        let periods = m.periodsPerYear.map { JSONValue.format($0) } ?? "n/a"
+        return [
             ("Equity Final [\(q)]", Format.money(m.finalEquity)),
             ("Total PnL [\(q)]", Format.signedMoney(m.totalPnL)),
             ("Return [%]", Format.percent(m.totalReturn, signed: true)),
-            ("Realized PnL [\(q)]", Format.signedMoney(m.realizedPnL)),
+            ("Realized PnL [\(q)] (closed deals)", Format.signedMoney(m.realizedPnL)),
+            ("Unrealized PnL [\(q)] (open deal, incl. its fees)", Format.signedMoney(m.unrealizedPnL)),
             ("Buy & Hold Return [%]", m.buyAndHoldReturn.map { Format.percent($0, signed: true) } ?? "n/a"),
             ("Max. Drawdown [%]", Format.percent(m.maxDrawdown)),
             ("Max. Realized Drawdown [%]", Format.percent(m.realizedMaxDrawdown)),
-            ("Sharpe Ratio", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a (\(m.sharpeUndefinedReason ?? "undefined"))"),
-            ("Sharpe Ratio (daily)", m.sharpeRatioDaily.map { Format.ratio($0) } ?? "n/a"),
+            ("Sharpe Ratio (per bar, x sqrt(\(periods)) bars/year)", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a (\(m.sharpeUndefinedReason ?? "undefined"))"),
+            ("Sharpe Ratio (daily returns, x sqrt(365))", m.sharpeRatioDaily.map { Format.ratio($0) } ?? "n/a"),
             ("Sortino Ratio", m.sortinoRatio.map { Format.ratio($0) } ?? "n/a"),
             ("CAGR [%]", m.compoundAnnualGrowthRate.map { Format.percent($0) } ?? "n/a"),
             ("Calmar Ratio", m.calmarRatio.map { Format.ratio($0) } ?? "n/a"),
             ("Deals Closed", "\(m.dealsClosed) of \(m.dealsOpened) opened"),
-            ("Win Rate [%]", m.winRate.map { Format.percent($0) } ?? "n/a"),
+            ("Win Rate [%] (closed deals)", m.winRate.map { Format.percent($0) } ?? "n/a"),
             ("Profit Factor", m.profitFactor.map { Format.ratio($0) } ?? "n/a (no losing deal)"),
             ("Avg. Deal Duration", m.averageDealDurationSeconds.map(duration) ?? "n/a"),
             ("Longest Deal Duration", m.longestDealDurationSeconds.map(duration) ?? "n/a"),
@@ -65,9 +60,29 @@ public enum ReportWriter {
             ("Fees [\(q)]", Format.money(m.feesPaid)),
             ("Orders Filled", "\(m.totalTrades)"),
             ("Orders Rejected", "\(m.rejectedOrders)"),
-            ("Periods Per Year", m.periodsPerYear.map { JSONValue.format($0) } ?? "n/a"),
+            ("Periods Per Year", periods),
         ]
-        for (label, value) in rows { out += "| \(label) | \(value) |\n" }
+    }
+
+    /// The bot's configuration with every default resolved, key by key (which grid point a
+    /// report belongs to).
+    static func configurationRows(_ configuration: BotConfiguration) -> [(String, String)] {
+        guard case .object(let pairs) = configuration.canonicalJSON else { return [] }
+        return pairs.map { ($0.0, $0.1.text()) }
+    }
+
+    public static func markdown(_ summary: RunSummary) -> String {
+        let r = summary.result
+        let c = r.configuration
+        var out = "# Backtest: \(c.name) on \(c.symbol)\n\n"
+        out += "- Run `\(summary.runID)`, bot `\(summary.botID)`, engine \(engineVersion)\n"
+        out += "- Data: \(r.metrics.candles) candles from \(summary.startedAt) to \(summary.endedAt), fingerprint `\(summary.dataFingerprint.prefix(16))…`\n"
+        for note in summary.dataNotes { out += "- Data: \(note)\n" }
+        out += "- Fill model: `\(c.fillModel.rawValue)`; fee rate \(JSONValue.format(c.feeRate)) (fraction); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
+        out += "| Metric | Value |\n|---|---|\n"
+        for (label, value) in metricRows(summary) { out += "| \(label) | \(value) |\n" }
+        out += "\n## Configuration\n\n| Key | Value |\n|---|---|\n"
+        for (key, value) in configurationRows(c) { out += "| `\(key)` | `\(value)` |\n" }
         out += "\nFiles: `equity.csv` (equity and drawdown per bar), `report.html` (charts). The run's orders and deals are in the `order_logs` and `deals` tables of `\(summary.databasePath)`.\n"
         return out
     }
@@ -117,6 +132,10 @@ public enum ReportWriter {
             dealRows += "<td>\(deal.closeReason?.rawValue ?? "")</td></tr>\n"
         }
         let more = r.deals.count > 500 ? "<p>First 500 of \(r.deals.count) deals shown; all are in the <code>deals</code> table.</p>" : ""
+        func table(_ rows: [(String, String)], code: Bool = false) -> String {
+            rows.map { "<tr><th style=\"text-align:left\">\(code ? "<code>\(escape($0.0))</code>" : escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n")
+        }
+        let notes = summary.dataNotes.map { "<li>\(escape($0))</li>" }.joined(separator: "\n")
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -147,6 +166,19 @@ public enum ReportWriter {
             <tr><th>#</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Safety orders</th><th>Avg. entry</th><th>Cost [\(q)]</th><th>PnL [\(q)]</th><th>Closed by</th></tr>
             \(dealRows)</table>
             \(more)
+            <h2>Every metric</h2>
+            <table>
+            \(table(metricRows(summary)))
+            </table>
+            <h2>Data</h2>
+            <ul>
+            \(notes)
+            </ul>
+            <h2>Configuration</h2>
+            <table>
+            \(table(configurationRows(c), code: true))
+            </table>
+            <p class="sub">Orders are in the <code>order_logs</code> table of \(escape(summary.databasePath)) (<code>dca-backtest runs show \(summary.runID.prefix(8))</code>).</p>
             </body>
             </html>
 

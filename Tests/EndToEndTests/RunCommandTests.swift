@@ -26,6 +26,11 @@ import Testing
         #expect(equityLines.count == 2881)
         let html = try String(contentsOf: folder.appendingPathComponent(runID).appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("Date (UTC)") && html.contains("Equity [USDT]") && html.contains("Drawdown [%]"))
+        // Every metric, the data notes and the bot's resolved configuration (which grid point).
+        #expect(html.contains("<h2>Every metric</h2>") && html.contains("Sortino Ratio") && html.contains("SHA-256 checksum verified"))
+        #expect(html.contains("<code>take_profit</code></th><td>0.004</td>"), "the bot's take profit")
+        let markdown = try String(contentsOf: folder.appendingPathComponent(runID).appendingPathComponent("summary.md"), encoding: .utf8)
+        #expect(markdown.contains("## Configuration") && markdown.contains("| `take_profit` | `0.004` |"))
         try agreeWithStoredRows(json: json, db: db)
     }
 
