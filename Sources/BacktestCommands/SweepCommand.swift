@@ -209,6 +209,20 @@ struct SweepCommand: ParsableCommand {
             }
             exchange.writerFinished()
         }
+        // Ctrl-C: say what is kept and how to go on. Each batch is its own transaction, so the
+        // one being written when the process exits is rolled back, never half stored.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { [databasePath] in
+            let stored = exchange.stored(0) + done.count
+            FileHandle.standardError.write(Data("\nInterrupted: \(stored) of \(points.count) points are stored in \(databasePath). Run the same command with --resume to finish the others.\n".utf8))
+            Foundation.exit(130)
+        }
+        interrupt.resume()
+        defer {
+            interrupt.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
         writer.start()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let k = exchange.take() {
@@ -273,7 +287,7 @@ struct SweepCommand: ParsableCommand {
         values.map { "\($0.key)=\($0.value.value.text())" }.joined(separator: ", ")
     }
 
-    static let exportedMetrics = ["total_pnl", "total_return", "max_drawdown", "sharpe_ratio", "sortino_ratio", "calmar_ratio", "final_equity", "fees_paid", "total_trades", "deals_closed", "rejected_orders", "win_rate"]
+    static let exportedMetrics = ["total_pnl", "realized_pnl", "unrealized_pnl", "total_return", "max_drawdown", "sharpe_ratio", "sortino_ratio", "calmar_ratio", "final_equity", "fees_paid", "total_trades", "deals_closed", "rejected_orders", "win_rate"]
 
     static func export(points: [Point], grid: ParameterGrid, metrics: [String: [String: Double]], to path: String) throws {
         let keys = grid.axes.map(\.key)

@@ -124,6 +124,30 @@ import Testing
             #expect(try orderedDump(resumed) == orderedDump(whole))
         }
         #expect(interrupted, "one of the sweeps must have been killed before it finished")
+        // Ctrl-C (SIGINT) part way: exit 130 with a message naming what is stored and --resume.
+        var stopped = false
+        for (attempt, fraction) in [0.5, 0.3, 0.7, 0.2].enumerated() where !stopped {
+            let resumed = folder.appendingPathComponent("interrupted\(attempt).sqlite").path
+            let process = Process()
+            process.executableURL = Project.binary
+            process.arguments = sweep(resumed, [])
+            process.currentDirectoryURL = Project.root
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            Thread.sleep(forTimeInterval: duration / .seconds(1) * fraction)
+            kill(process.processIdentifier, SIGINT)
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            // Too early (before the sweep started) or too late (finished): try another moment.
+            guard process.terminationReason == .exit, process.terminationStatus == 130 else { continue }
+            stopped = true
+            #expect(message.contains("Interrupted: ") && message.contains("points are stored in \(resumed). Run the same command with --resume"), "\(message)")
+            #expect(try runCLI(sweep(resumed, ["--resume"])).status == 0)
+            #expect(try orderedDump(resumed) == orderedDump(whole))
+        }
+        #expect(stopped, "one of the sweeps must have been interrupted while it ran")
     }
 
     @Test func gridWithInvalidPointsIsRefusedUpFrontNamingEachPoint() throws {
