@@ -26,6 +26,9 @@ struct ListRuns: ParsableCommand {
     @Option(help: "Only runs on this symbol (any letter case).")
     var symbol: String?
 
+    @Option(help: "Only runs of this sweep (its id, or the first characters of it).")
+    var sweep: String?
+
     @Flag(help: "Print a JSON array.")
     var json = false
 
@@ -41,8 +44,9 @@ struct ListRuns: ParsableCommand {
                        r.total_pnl, r.max_drawdown, r.sharpe_ratio, r.final_equity, r.fill_model, r.executed_at
                 FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id
                 WHERE (?1 IS NULL OR substr(r.bot_id, 1, length(?1)) = ?1) AND (?2 IS NULL OR upper(b.symbol) = upper(?2))
+                  AND (?3 IS NULL OR substr(r.sweep_id, 1, length(?3)) = ?3)
                 ORDER BY r.executed_at DESC, r.run_id
-                """, arguments: [bot, symbol])
+                """, arguments: [bot, symbol, sweep])
         }
         if json {
             let items: [JSONValue] = rows.map { row in
@@ -61,7 +65,7 @@ struct ListRuns: ParsableCommand {
             return
         }
         if rows.isEmpty {
-            print(bot == nil && symbol == nil ? "No runs stored in \(databasePath)." : "No runs in \(databasePath) match the filter.")
+            print(bot == nil && symbol == nil && sweep == nil ? "No runs stored in \(databasePath)." : "No runs in \(databasePath) match the filter.")
             return
         }
         print("run_id                               symbol     interval  fill         candles  trades       total_pnl  max_dd   sharpe  executed_at")
@@ -127,6 +131,7 @@ struct ShowRun: ParsableCommand {
         }
         print("Run \(run["run_id"] as String) of \(run["name"] as String) on \(run["symbol"] as String)")
         print("  bars \(run["started_at"] as String) .. \(run["ended_at"] as String), \(run["candles"] as Int) candles, fill model \(run["fill_model"] as String)")
+        print("  configuration \(run["config"] as String)")
         print("  total PnL \(Format.signedMoney(run["total_pnl"])), final equity \(Format.money(run["final_equity"])), max drawdown \(Format.percent(run["max_drawdown"])), Sharpe \((run["sharpe_ratio"] as Double?).map { Format.ratio($0) } ?? "n/a"), trades \(run["total_trades"] as Int)")
         // Every run logs at least its base order: none stored means the run was written with
         // --orders none.

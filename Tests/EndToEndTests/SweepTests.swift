@@ -221,11 +221,19 @@ import Testing
         }
     }
 
-    /// The leaderboard shows the objective once, in its unit (drawdown and return in percent).
+    /// The leaderboard shows the objective once, in its unit (drawdown and return in percent);
+    /// `runs list --sweep` lists the sweep's runs and `runs show` names a run's configuration.
     @Test func leaderboardShowsTheObjectiveOnceInItsUnit() throws {
         let folder = Project.temporaryFolder()
-        let result = try Self.sweep(folder.appendingPathComponent("board.sqlite").path, ["--objective", "max_drawdown", "--top", "1"])
+        let db = folder.appendingPathComponent("board.sqlite").path
+        #expect(try runCLI(["run", "--config", "datasets/btc-1m-ladder.json", "--data"] + Self.sample + ["--db", db, "--report-dir", folder.path]).status == 0)
+        let result = try Self.sweep(db, ["--objective", "max_drawdown", "--top", "1"])
         #expect(result.status == 0, "\(result.stderr)")
+        let sweepID = try #require(result.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let listed = try runCLI(["runs", "list", "--db", db, "--sweep", String(sweepID.prefix(8))]).stdout
+        #expect(listed.split(separator: "\n").count == 1 + 24, "the header and the sweep's 24 runs, not the standalone run")
+        let runID = try #require(listed.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        #expect(try runCLI(["runs", "show", runID, "--db", db]).stdout.contains("  configuration {\"name\":"))
         let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  1. ") }.map(String.init))
         #expect(line.components(separatedBy: "max_drawdown ").count == 2, "\(line)")
         #expect(line.range(of: #"max_drawdown [0-9.]+%  total_pnl [+-]?[0-9,.]+  run "#, options: .regularExpression) != nil, "\(line)")
