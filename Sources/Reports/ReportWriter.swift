@@ -132,6 +132,17 @@ public enum ReportWriter {
             dealRows += "<td>\(deal.closeReason?.rawValue ?? "")</td></tr>\n"
         }
         let more = r.deals.count > 500 ? "<p>First 500 of \(r.deals.count) deals shown; all are in the <code>deals</code> table.</p>" : ""
+        let orderLimit = 2000
+        var orderRows = ""
+        for order in r.orders.prefix(orderLimit) {
+            let filled = order.filledBar.map { UTCTime.shortText(nanoseconds: r.candles.openTimes[$0]) } ?? ""
+            orderRows += "<tr><td>\(order.sequence)</td><td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[order.createdBar]))</td>"
+            orderRows += "<td>\(order.role.rawValue)\(order.safetyOrderIndex.map { " \($0)" } ?? "")</td><td>\(order.side.rawValue) \(order.type.rawValue)</td>"
+            orderRows += "<td>\(order.price.map { Format.significant($0) } ?? "")</td><td>\(Format.significant(order.quantity))</td>"
+            orderRows += "<td>\(order.status.rawValue)\(order.reason.map { " (\(escape($0)))" } ?? "")</td><td>\(filled)</td>"
+            orderRows += "<td>\(order.averagePrice.map { Format.significant($0) } ?? "")</td><td>\(Format.fixed(order.fees, decimals: 4))</td></tr>\n"
+        }
+        let moreOrders = r.orders.count > orderLimit ? "<p>First \(orderLimit) of \(r.orders.count) orders shown; all are in the <code>order_logs</code> table.</p>" : ""
         func table(_ rows: [(String, String)], code: Bool = false) -> String {
             rows.map { "<tr><th style=\"text-align:left\">\(code ? "<code>\(escape($0.0))</code>" : escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n")
         }
@@ -166,6 +177,11 @@ public enum ReportWriter {
             <tr><th>#</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Safety orders</th><th>Avg. entry</th><th>Cost [\(q)]</th><th>PnL [\(q)]</th><th>Closed by</th></tr>
             \(dealRows)</table>
             \(more)
+            <h2>Orders</h2>
+            <table>
+            <tr><th>#</th><th>Placed (UTC)</th><th>Role</th><th>Side, type</th><th>Price [\(q)]</th><th>Quantity</th><th>Status</th><th>Filled (UTC)</th><th>Fill price [\(q)]</th><th>Fee [\(q)]</th></tr>
+            \(orderRows)</table>
+            \(moreOrders)
             <h2>Every metric</h2>
             <table>
             \(table(metricRows(summary)))
