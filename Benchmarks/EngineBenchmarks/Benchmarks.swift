@@ -59,6 +59,40 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(Backtester.run(configuration: ladder, candles: candles))
     }
 
+    // The detail fill model: 1M one-minute candles of a mean-reverting wave as the path under
+    // their 16,667 hourly bars, a tight ladder (0.2% apart, 0.2% take profit) that trades in most
+    // hours; scaled per one-minute candle.
+    var wave = SyntheticCandles.wave(count: million, seed: 11)
+    wave.cacheInterval()
+    let hourly: CandleSeries = {
+        var times: [Int64] = [], opens: [Double] = [], highs: [Double] = [], lows: [Double] = [], closes: [Double] = [], volumes: [Double] = []
+        var start = 0
+        while start < wave.count {
+            let end = min(start + 60, wave.count)
+            times.append(wave.openTimes[start])
+            opens.append(wave.opens[start])
+            highs.append(wave.highs[start..<end].max()!)
+            lows.append(wave.lows[start..<end].min()!)
+            closes.append(wave.closes[end - 1])
+            volumes.append(wave.volumes[start..<end].reduce(0, +))
+            start = end
+        }
+        var series = CandleSeries(openTimes: times, opens: opens, highs: highs, lows: lows, closes: closes, volumes: volumes)
+        series.cacheInterval()
+        return series
+    }()
+    let detailPath = try! DetailPath(bars: hourly, detail: wave)
+    let detailLadder = try! BotConfiguration.decode(json: Data("""
+        {"symbol": "BTCUSDT", "initial_balance": 1000000, "base_order_size": 100, "safety_order_size": 100, "max_safety_orders": 3,
+         "price_deviation": 0.002, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.002, "fee_rate": 0.001,
+         "fill_model": "detail"}
+        """.utf8))
+    let detailOrders = Backtester.run(configuration: detailLadder, candles: hourly, detail: detailPath).orders.count
+    precondition(detailOrders > 10_000, "the detail benchmark must trade through the finer path")
+    Benchmark("Engine_detail_1M_minutes_under_hourly_bars", configuration: .init(scalingFactor: .mega)) { benchmark in
+        blackHole(Backtester.run(configuration: detailLadder, candles: hourly, detail: detailPath))
+    }
+
     // Other bots over the same candles: ladder shapes and the recurring mode.
     let shapes: [(String, String)] = [
         ("Engine_ladder_10_safety_orders_1M_candles", #""max_safety_orders": 10, "safety_order_volume_scale": 1.2, "price_deviation": 0.005"#),
