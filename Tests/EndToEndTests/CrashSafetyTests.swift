@@ -51,6 +51,7 @@ import Testing
         for fraction in [0.3, 0.5, 0.7, 0.85, 0.95] {
             let process = Process()
             process.executableURL = Project.binary
+            process.environment = testEnvironment()
             process.arguments = arguments
             process.currentDirectoryURL = Project.root
             process.standardOutput = FileHandle.nullDevice

@@ -38,12 +38,24 @@ struct ProcessResult {
     var stderr: String
 }
 
-/// Runs the binary with `arguments` in the package root.
-func runCLI(_ arguments: [String]) throws -> ProcessResult {
+/// Batch-scheduler variables that choose a sweep's shard: never inherited by the binary under
+/// test (tests run in parallel, and CI itself might run inside such a job); a test passes them
+/// to its own process with `environment`.
+let schedulerVariables = ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "JOB_COMPLETION_INDEX"]
+
+/// This process's environment without the scheduler variables.
+func testEnvironment() -> [String: String] {
+    ProcessInfo.processInfo.environment.filter { !schedulerVariables.contains($0.key) }
+}
+
+/// Runs the binary with `arguments` in the package root, with `environment` added to this
+/// process's environment (scheduler variables removed).
+func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
     let process = Process()
     process.executableURL = Project.binary
     process.arguments = arguments
     process.currentDirectoryURL = Project.root
+    process.environment = testEnvironment().merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

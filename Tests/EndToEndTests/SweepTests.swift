@@ -6,8 +6,8 @@ import Testing
 @Suite(.serialized) struct SweepTests {
     static let sample = ["datasets/BTCUSDT-1m-2020-01-01.zip", "datasets/BTCUSDT-1m-2020-01-02.zip"]
 
-    static func sweep(_ db: String, _ extra: [String] = [], grid: String = "datasets/example-grid.json") throws -> ProcessResult {
-        try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", grid, "--data"] + sample + ["--db", db] + extra)
+    static func sweep(_ db: String, _ extra: [String] = [], grid: String = "datasets/example-grid.json", environment: [String: String] = [:]) throws -> ProcessResult {
+        try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", grid, "--data"] + sample + ["--db", db] + extra, environment: environment)
     }
 
     @Test func sameTablesWithOneWorkerTwoWorkersAndThreeMergedShards() throws {
@@ -37,19 +37,13 @@ import Testing
         let explicit = folder.appendingPathComponent("explicit.sqlite").path
         #expect(try Self.sweep(explicit, ["--shard", "2/3"]).status == 0)
         let slurm = folder.appendingPathComponent("slurm.sqlite").path
-        setenv("SLURM_ARRAY_TASK_ID", "1", 1)
-        setenv("SLURM_ARRAY_TASK_COUNT", "3", 1)
-        defer { unsetenv("SLURM_ARRAY_TASK_ID"); unsetenv("SLURM_ARRAY_TASK_COUNT") }
-        #expect(try Self.sweep(slurm).status == 0)
+        // The variables go to the sweep's own process only: other tests run sweeps meanwhile.
+        #expect(try Self.sweep(slurm, environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "3"]).status == 0)
         // Half of Slurm's pair is a mistake, not "run every point".
-        unsetenv("SLURM_ARRAY_TASK_COUNT")
-        let half = try Self.sweep(folder.appendingPathComponent("half.sqlite").path)
+        let half = try Self.sweep(folder.appendingPathComponent("half.sqlite").path, environment: ["SLURM_ARRAY_TASK_ID": "1"])
         #expect(half.status != 0 && half.stderr.contains("SLURM_ARRAY_TASK_ID is '1' and SLURM_ARRAY_TASK_COUNT not set"), "\(half.stderr)")
-        unsetenv("SLURM_ARRAY_TASK_ID")
         let kubernetes = folder.appendingPathComponent("kubernetes.sqlite").path
-        setenv("JOB_COMPLETION_INDEX", "1", 1)
-        defer { unsetenv("JOB_COMPLETION_INDEX") }
-        #expect(try Self.sweep(kubernetes, ["--shard-count", "3"]).status == 0)
+        #expect(try Self.sweep(kubernetes, ["--shard-count", "3"], environment: ["JOB_COMPLETION_INDEX": "1"]).status == 0)
         let reference = try orderedDump(explicit)
         #expect(try orderedDump(slurm) == reference)
         #expect(try orderedDump(kubernetes) == reference)
@@ -107,6 +101,7 @@ import Testing
             let resumed = folder.appendingPathComponent("resumed\(attempt).sqlite").path
             let process = Process()
             process.executableURL = Project.binary
+            process.environment = testEnvironment()
             process.arguments = sweep(resumed, [])
             process.currentDirectoryURL = Project.root
             process.standardOutput = FileHandle.nullDevice
@@ -130,6 +125,7 @@ import Testing
             let resumed = folder.appendingPathComponent("interrupted\(attempt).sqlite").path
             let process = Process()
             process.executableURL = Project.binary
+            process.environment = testEnvironment()
             process.arguments = sweep(resumed, [])
             process.currentDirectoryURL = Project.root
             let errors = Pipe()
