@@ -114,6 +114,13 @@ public enum ReportWriter {
             times: r.candles.openTimes, values: drawdown, title: "Drawdown from the running peak", yLabel: "Drawdown [%]",
             color: "#d1242f", fill: true, baseline: nil, height: 220
         )
+        // Fills on the close price: buys green, sells red (the first 5,000).
+        let fills = r.orders.lazy.filter { $0.status == .filled && $0.filledBar != nil && $0.averagePrice != nil }.prefix(5000)
+        let priceChart = SVGChart.line(
+            times: r.candles.openTimes, values: r.candles.closes, title: "Close price with fills (buys green, sells red)",
+            yLabel: "Price [\(q)]", color: "#59636e", fill: false, baseline: nil,
+            markers: fills.map { (r.candles.openTimes[$0.filledBar!], $0.averagePrice!, $0.side == .buy ? "#1a7f37" : "#d1242f") }
+        )
         let cards: [(String, String)] = [
             ("Final equity", Format.money(m.finalEquity) + " " + q), ("Total PnL", Format.signedMoney(m.totalPnL) + " " + q),
             ("Return", Format.percent(m.totalReturn, signed: true)), ("Max. drawdown", Format.percent(m.maxDrawdown)),
@@ -172,6 +179,7 @@ public enum ReportWriter {
             </div>
             \(equityChart)
             \(drawdownChart)
+            \(priceChart)
             <h2>Deals</h2>
             <table>
             <tr><th>#</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Safety orders</th><th>Avg. entry</th><th>Cost [\(q)]</th><th>PnL [\(q)]</th><th>Closed by</th></tr>

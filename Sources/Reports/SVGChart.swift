@@ -4,9 +4,11 @@ import MarketData
 enum SVGChart {
     /// A chart of `values` against `times` (nanoseconds). Long series are reduced to the minimum
     /// and maximum of each pixel column, so every extreme stays visible.
+    /// - Parameter markers: points drawn as dots over the line (fills on a price chart), each
+    ///   with its colour; the y range includes them.
     static func line(
         times: [Int64], values: [Double], title: String, yLabel: String, color: String, fill: Bool, baseline: Double?,
-        width: Double = 1000, height: Double = 340
+        markers: [(time: Int64, value: Double, color: String)] = [], width: Double = 1000, height: Double = 340
     ) -> String {
         let left = 84.0, right = 16.0, top = 34.0, bottom = 52.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
@@ -15,6 +17,7 @@ enum SVGChart {
         }
         var low = values.min()!, high = values.max()!
         if let baseline, baseline.isFinite { low = min(low, baseline); high = max(high, baseline) }
+        for marker in markers where marker.value.isFinite { low = min(low, marker.value); high = max(high, marker.value) }
         if fill { high = max(high, 0) }
         // A flat line gets a band of 1% of its level around it (at least 1): adding 1 to 1e16
         // changes nothing.
@@ -85,6 +88,10 @@ enum SVGChart {
             svg += "<path d=\"\(path)L\(f(lastPoint.0)),\(f(y(0)))L\(f(firstPoint.0)),\(f(y(0)))Z\" fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\"/>\n"
         }
         svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+        for marker in markers where marker.value.isFinite {
+            svg += "<circle cx=\"\(f(x(marker.time)))\" cy=\"\(f(y(marker.value)))\" r=\"3.5\" fill=\"\(marker.color)\" fill-opacity=\"0.85\"/>"
+        }
+        if !markers.isEmpty { svg += "\n" }
         // Axis titles.
         svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\" fill=\"#1f2328\">Date (UTC)</text>\n"
         svg += "<text transform=\"translate(16 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f2328\">\(yLabel)</text>\n"
@@ -111,6 +118,7 @@ enum SVGChart {
 
     static func label(_ value: Double) -> String {
         let a = abs(value)
+        if a > 0 && a < 1 { return Format.significant(value, digits: 4) }
         if a >= 1000 { return Format.money(value).replacingOccurrences(of: ".00", with: "") }
         if a >= 10 || value == value.rounded() { return Format.fixed(value, decimals: value == value.rounded() ? 0 : 1) }
         return Format.fixed(value, decimals: 2)

@@ -29,6 +29,8 @@ import Testing
         // Every metric, the data notes and the bot's resolved configuration (which grid point).
         #expect(html.contains("<h2>Every metric</h2>") && html.contains("Sortino Ratio") && html.contains("SHA-256 checksum verified"))
         #expect(html.contains("<code>take_profit</code></th><td>0.004</td>"), "the bot's take profit")
+        // The price chart marks every fill (README: 12 filled orders on this sample).
+        #expect(html.contains("Close price with fills") && html.components(separatedBy: "<circle").count - 1 == 12)
         // Every order, the first a market buy at the first bar (README: 12 filled, 0 rejected).
         #expect(html.contains("<h2>Orders</h2>") && html.contains("<tr><td>0</td><td>2020-01-01 00:00</td><td>base</td><td>buy market</td>"))
         let markdown = try String(contentsOf: folder.appendingPathComponent(runID).appendingPathComponent("summary.md"), encoding: .utf8)
