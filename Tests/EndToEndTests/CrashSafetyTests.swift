@@ -49,13 +49,7 @@ import Testing
         // Re-run the same backtest (it replaces its rows in one transaction) and kill it at
         // several points of its life.
         for fraction in [0.3, 0.5, 0.7, 0.85, 0.95] {
-            let process = Process()
-            process.executableURL = Project.binary
-            process.environment = testEnvironment()
-            process.arguments = arguments
-            process.currentDirectoryURL = Project.root
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let process = binaryProcess(arguments)
             try process.run()
             Thread.sleep(forTimeInterval: fullRun / .seconds(1) * fraction)
             kill(process.processIdentifier, SIGKILL)

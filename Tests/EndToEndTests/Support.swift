@@ -48,14 +48,22 @@ func testEnvironment() -> [String: String] {
     ProcessInfo.processInfo.environment.filter { !schedulerVariables.contains($0.key) }
 }
 
-/// Runs the binary with `arguments` in the package root, with `environment` added to this
-/// process's environment (scheduler variables removed).
-func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+/// The binary with `arguments` in the package root, with `environment` added to this process's
+/// environment (scheduler variables removed), its output discarded; not started.
+func binaryProcess(_ arguments: [String], environment: [String: String] = [:]) -> Process {
     let process = Process()
     process.executableURL = Project.binary
     process.arguments = arguments
     process.currentDirectoryURL = Project.root
     process.environment = testEnvironment().merging(environment) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    return process
+}
+
+/// Runs the binary (``binaryProcess(_:environment:)``) and collects its exit status and output.
+func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+    let process = binaryProcess(arguments, environment: environment)
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

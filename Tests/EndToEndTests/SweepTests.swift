@@ -99,13 +99,7 @@ import Testing
         var interrupted = false
         for (attempt, fraction) in [0.5, 0.25, 0.1].enumerated() where !interrupted {
             let resumed = folder.appendingPathComponent("resumed\(attempt).sqlite").path
-            let process = Process()
-            process.executableURL = Project.binary
-            process.environment = testEnvironment()
-            process.arguments = sweep(resumed, [])
-            process.currentDirectoryURL = Project.root
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let process = binaryProcess(sweep(resumed, []))
             try process.run()
             Thread.sleep(forTimeInterval: duration / .seconds(1) * fraction)
             kill(process.processIdentifier, SIGKILL)
@@ -123,13 +117,8 @@ import Testing
         var stopped = false
         for (attempt, fraction) in [0.5, 0.3, 0.7, 0.2].enumerated() where !stopped {
             let resumed = folder.appendingPathComponent("interrupted\(attempt).sqlite").path
-            let process = Process()
-            process.executableURL = Project.binary
-            process.environment = testEnvironment()
-            process.arguments = sweep(resumed, [])
-            process.currentDirectoryURL = Project.root
+            let process = binaryProcess(sweep(resumed, []))
             let errors = Pipe()
-            process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
             try process.run()
             Thread.sleep(forTimeInterval: duration / .seconds(1) * fraction)
