@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/dca-backtest
 SAMPLE := datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
 
-.PHONY: all deps build backtest test bench bench-check bench-allocations bench-thresholds clean
+.PHONY: all deps build backtest test cluster-test bench bench-check bench-allocations bench-thresholds clean
 
 all: backtest
 
@@ -21,6 +21,11 @@ backtest: build
 ## Every test (Swift Testing and XCTest). Tests over ../shared/datasets skip, saying so, without it.
 test: deps
 	$(SWIFT) test
+
+## A real one-node Slurm on localhost runs deploy/slurm-sweep.sh as a job array; the merged shards must
+## equal the same sweep run locally (needs root: it installs slurm-wlm and munge and starts their daemons).
+cluster-test: deps
+	scripts/cluster-test.sh
 
 ## Every benchmark suite, release build (package-benchmark).
 bench: deps
