@@ -13,6 +13,10 @@ let package = Package(
         .executable(name: "dca-backtest", targets: ["dca-backtest"]),
         .library(name: "MarketData", targets: ["MarketData"]),
         .library(name: "Backtesting", targets: ["Backtesting"]),
+        // For the benchmark package in Benchmarks/ (a package of its own, so that building the
+        // tool never builds package-benchmark).
+        .library(name: "DCAStrategy", targets: ["DCAStrategy"]),
+        .library(name: "Persistence", targets: ["Persistence"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.8.2")),
@@ -20,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", .upToNextMajor(from: "7.10.0")),
         .package(url: "https://github.com/weichsel/ZIPFoundation", .upToNextMinor(from: "0.9.20")),
         .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
-        .package(url: "https://github.com/ordo-one/benchmark", .upToNextMajor(from: "1.38.1"), traits: ["MallocInterposer"]),
     ],
     targets: [
         // C libraries from Debian packages (libcsv-dev, zlib1g-dev); libcsv ships no pkg-config file.
@@ -79,16 +82,6 @@ let package = Package(
                 "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
-        ),
-
-        .executableTarget(
-            name: "EngineBenchmarks",
-            dependencies: [
-                "Backtesting", "MarketData", "DCAStrategy", "Persistence",
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/EngineBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
     swiftLanguageModes: [.v6]
