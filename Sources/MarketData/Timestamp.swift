@@ -222,7 +222,12 @@ public enum UTCTime {
         while let c = peek(), c == 32 { i += 1 }
         guard i == end else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        return (days * 86_400 + seconds - offsetSeconds) * nanosecondsPerSecond + fractionNanos
+        // Checked: a year such as 9999 is past Int64 nanoseconds; such text is not a time.
+        let (daySeconds, o1) = days.multipliedReportingOverflow(by: 86_400)
+        let (total, o2) = daySeconds.addingReportingOverflow(seconds - offsetSeconds)
+        let (nanos, o3) = total.multipliedReportingOverflow(by: nanosecondsPerSecond)
+        let (result, o4) = nanos.addingReportingOverflow(fractionNanos)
+        return o1 || o2 || o3 || o4 ? nil : result
     }
 
     /// Parses ISO date text given as a `String`.
