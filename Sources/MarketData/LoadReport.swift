@@ -8,6 +8,11 @@ public struct LoadOptions: Sendable, Equatable {
     public var timestampUnit: TimestampUnit?
     /// Force the file layout (`--format`).
     public var format: CandleFileFormat?
+    /// The entry of a `.zip` archive to read (`--member`); nil reads its only CSV entry.
+    public var member: String?
+    /// The most candle text held in memory, in bytes (`--max-data-size`): a plain file's size or
+    /// an archive's expanded size. Larger inputs are refused.
+    public var maximumDataBytes: Int = InputFile.defaultMaximumDataBytes
 
     public init(sort: Bool = false, dropInvalid: Bool = false, timestampUnit: TimestampUnit? = nil, format: CandleFileFormat? = nil) {
         self.sort = sort
@@ -51,6 +56,8 @@ public struct FileLoadReport: Sendable, Codable {
     public var sorted: Bool
     public var hasVolume: Bool
     public var checksumVerified: Bool
+    /// The `.zip` entry the candles came from, or nil.
+    public var archiveMember: String? = nil
     /// Everything found that did not stop the load (dropped rows, duplicates, unit changes).
     public var defects: [DataProblem]
     /// True when the candles came from the file's binary cache (``CandleCache``), not a parse.
@@ -60,7 +67,7 @@ public struct FileLoadReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case file, format, timestampUnit, unitChanges, unitChangeCount, rowsRead, candles, firstOpenTime, lastOpenTime
         case intervalSeconds, gaps, largestGapSeconds, duplicatesDropped, invalidRowsDropped, reversed, sorted, hasVolume
-        case checksumVerified, defects
+        case checksumVerified, archiveMember, defects
     }
 }
 
