@@ -28,7 +28,7 @@ public enum CandleLoader {
             // A cache stands for the file only while its archive checksum says what it said
             // when the cache was built: a `.CHECKSUM` added, changed or damaged since then
             // sends the file through the full read, which verifies it (or says why not).
-            if useCache, let cached = CandleCache.read(source: path, options: options),
+            if useCache, options.member == nil, let cached = CandleCache.read(source: path, options: options),
                case .some(let expected) = checksumExpectation(path), expected == cached.verifiedChecksum {
                 var report = cached.report
                 report.loadedFromCache = true
@@ -37,18 +37,12 @@ public enum CandleLoader {
                 parts.append((cached.series, (0..<cached.series.count).map { Int32(truncatingIfNeeded: $0 + 1) }, report))
                 continue
             }
-            let bytes: [UInt8]
-            let verified: Bool
-            do {
-                (bytes, verified) = try InputFile.read(path: path)
-            } catch let error as CandleDataError {
-                throw error
-            } catch {
-                throw CandleDataError(problems: [DataProblem(file: path, line: nil, column: nil, reason: "\(error)")], advice: "")
-            }
+            let contents = try InputFile.read(path: path, options: options)
+            let bytes = contents.bytes, verified = contents.checksumVerified
             var part = try parse(bytes: bytes, file: path, options: options)
             part.report.checksumVerified = verified
-            if useCache {
+            part.report.archiveMember = contents.archiveMember
+            if useCache, options.member == nil {
                 var cached = part.series
                 cached.cacheInterval()
                 CandleCache.write(

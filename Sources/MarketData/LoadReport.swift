@@ -16,6 +16,11 @@ public struct LoadOptions: Sendable, Equatable {
     /// The bar interval in nanoseconds (`--interval`), for files that omit empty bars, instead
     /// of the most common spacing.
     public var interval: Int64?
+    /// The entry of a `.zip` archive to read (`--member`); nil reads its only CSV entry.
+    public var member: String?
+    /// The most candle text held in memory, in bytes (`--max-data-size`): a plain file's size or
+    /// an archive's expanded size. Larger inputs are refused.
+    public var maximumDataBytes: Int = InputFile.defaultMaximumDataBytes
 
     public init(
         sort: Bool = false, dropInvalid: Bool = false, timestampUnit: TimestampUnit? = nil, format: CandleFileFormat? = nil,
@@ -30,9 +35,10 @@ public struct LoadOptions: Sendable, Equatable {
         self.interval = interval
     }
 
-    /// True when a binary cache (which records only sort, drop-invalid, unit and format) can
+    /// True when a binary cache (which records only sort, drop-invalid, unit and format, and
+    /// reads an archive's only entry) can
     /// stand for a parse with these options.
-    var cacheable: Bool { dateOrder == nil && timeFormat == nil && interval == nil }
+    var cacheable: Bool { dateOrder == nil && timeFormat == nil && interval == nil && member == nil }
 }
 
 /// A change of epoch unit between two consecutive rows of a file.
@@ -69,6 +75,8 @@ public struct FileLoadReport: Sendable, Codable {
     public var sorted: Bool
     public var hasVolume: Bool
     public var checksumVerified: Bool
+    /// The `.zip` entry the candles came from, or nil.
+    public var archiveMember: String? = nil
     /// Everything found that did not stop the load (dropped rows, duplicates, unit changes).
     public var defects: [DataProblem]
     /// What inference decided that the user should know: banner lines skipped, the header
@@ -85,7 +93,7 @@ public struct FileLoadReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case file, format, timestampUnit, unitChanges, unitChangeCount, rowsRead, candles, firstOpenTime, lastOpenTime
         case intervalSeconds, gaps, largestGapSeconds, duplicatesDropped, invalidRowsDropped, reversed, sorted, hasVolume
-        case checksumVerified, defects, notices, timeFormat, intervalGiven
+        case checksumVerified, archiveMember, defects, notices, timeFormat, intervalGiven
     }
 }
 
