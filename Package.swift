@@ -40,6 +40,8 @@ let package = Package(
         ),
         // The bot configuration, its validation and the ladder math. No I/O.
         .target(name: "DCAStrategy"),
+        // Incremental, allocation-free indicators and deal conditions (SMA, EMA, RSI, %B, ...).
+        .target(name: "Indicators", dependencies: ["DCAStrategy"]),
         // Equity-curve and deal statistics: pure functions.
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
@@ -69,6 +71,7 @@ let package = Package(
 
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData"]),
         .testTarget(name: "DCAStrategyTests", dependencies: ["DCAStrategy"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "DCAStrategy", "MarketData"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
         .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics"]),
         .testTarget(
