@@ -22,25 +22,26 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.8.2")),
         .package(url: "https://github.com/apple/swift-log", .upToNextMajor(from: "1.16.2")),
         .package(url: "https://github.com/groue/GRDB.swift", .upToNextMajor(from: "7.10.0")),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", .upToNextMinor(from: "0.9.20")),
         .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
     ],
     targets: [
-        // C libraries from Debian packages (libcsv-dev, zlib1g-dev); libcsv ships no pkg-config file.
+        // C libraries from Debian packages (libcsv-dev, zlib1g-dev, libzip-dev); libcsv ships no pkg-config file.
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
         .systemLibrary(name: "CGzip", path: "Sources/CGzip"),
+        .systemLibrary(name: "CLibZip", path: "Sources/CLibZip"),
 
         // Candles: file formats, libcsv ingestion, timestamp units, validation. No strategy.
         .target(
             name: "MarketData",
             dependencies: [
-                "CLibCSV", "CGzip",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "CLibCSV", "CGzip", "CLibZip",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The bot configuration, its validation and the ladder math. No I/O.
         .target(name: "DCAStrategy"),
+        // Incremental, allocation-free indicators and deal conditions (SMA, EMA, RSI, %B, ...).
+        .target(name: "Indicators", dependencies: ["DCAStrategy"]),
         // Equity-curve and deal statistics: pure functions.
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
@@ -70,6 +71,7 @@ let package = Package(
 
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData"]),
         .testTarget(name: "DCAStrategyTests", dependencies: ["DCAStrategy"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "DCAStrategy", "MarketData"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
         .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics"]),
         .testTarget(
