@@ -93,6 +93,12 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "IndicatorBenchmarks",
+            dependencies: ["Indicators", "DCAStrategy", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/IndicatorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
