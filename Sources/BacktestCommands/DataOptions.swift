@@ -21,7 +21,19 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Keep a binary cache next to each data file (FILE.dcacache; in $XDG_CACHE_HOME/dca-backtest or ~/.cache/dca-backtest when the file's folder is read-only) and load from it while the file is unchanged: repeated runs and sweeps skip parsing.")
     var cache = false
 
+    @Option(help: ArgumentHelp("The entry of a .zip archive to read, when it holds several candle files (its name as `unzip -l` lists it).", valueName: "NAME"))
+    var member: String?
+
+    @Option(
+        name: .customLong("max-data-size"),
+        help: ArgumentHelp("The most candle text held in memory: a file's size, or an archive's expanded size (default: 4 GiB, or a quarter of the memory when less). Larger inputs are refused.", valueName: "SIZE, e.g. 8G")
+    )
+    var maxDataSize: String?
+
     func validate() throws {
+        if let maxDataSize, ByteCount.parse(maxDataSize) == nil {
+            throw ValidationError("--max-data-size takes a size in bytes, or with a binary suffix K, M, G or T, e.g. 8G (got '\(maxDataSize)').")
+        }
         if let timestampUnit, !["s", "ms", "us", "ns"].contains(timestampUnit) {
             throw ValidationError("--timestamp-unit must be one of s, ms, us, ns (got '\(timestampUnit)').")
         }
@@ -31,10 +43,13 @@ struct DataOptions: ParsableArguments {
     }
 
     var loadOptions: LoadOptions {
-        LoadOptions(
+        var options = LoadOptions(
             sort: sort, dropInvalid: dropInvalid, timestampUnit: timestampUnit.flatMap { TimestampUnit(rawValue: $0) },
             format: format.flatMap { CandleFileFormat(rawValue: $0) }
         )
+        options.member = member
+        if let size = maxDataSize.flatMap(ByteCount.parse) { options.maximumDataBytes = size }
+        return options
     }
 }
 
@@ -45,6 +60,7 @@ extension LoadedCandles {
         for file in files {
             let name = file.file.split(separator: "/").last.map(String.init) ?? file.file
             var parts: [String] = []
+            if let member = file.archiveMember, member != name.dropLast(4) + ".csv" { parts.append("archive entry \(member)") }
             parts.append("\(file.candles) candles, \(file.format.rawValue), time in \(file.timestampUnit == "mixed" ? "mixed units (\(file.unitChangeCount) change(s), first at line \(file.unitChanges.first?.line ?? 0))" : TimestampUnit(rawValue: file.timestampUnit)?.name ?? file.timestampUnit)")
             if file.checksumVerified { parts.append("SHA-256 checksum verified") }
             if file.reversed { parts.append("newest-first rows reversed") }
