@@ -45,7 +45,7 @@ cluster-test: deps
 ## Every benchmark suite, release build (package-benchmark). The benchmarks are a package of their
 ## own in Benchmarks/, so the tool's build and tests never build package-benchmark.
 bench: deps
-	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --target EngineBenchmarks
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 ## Compare against the committed thresholds in Benchmarks/Thresholds; fails on a regression.
 bench-check: deps

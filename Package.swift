@@ -17,6 +17,7 @@ let package = Package(
         // tool never builds package-benchmark).
         .library(name: "DCAStrategy", targets: ["DCAStrategy"]),
         .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Indicators", targets: ["Indicators"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.8.2")),
@@ -45,7 +46,7 @@ let package = Package(
         // Equity-curve and deal statistics: pure functions.
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
-        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics"]),
+        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics", "Indicators"]),
         // SQLite schema, migrations and the run writer.
         .target(
             name: "Persistence",

@@ -31,6 +31,17 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "IndicatorBenchmarks",
+            dependencies: [
+                .product(name: "Indicators", package: toolIdentity),
+                .product(name: "DCAStrategy", package: toolIdentity),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "IndicatorBenchmarks",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
