@@ -45,7 +45,7 @@ let package = Package(
         // Equity-curve and deal statistics: pure functions.
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
-        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics"]),
+        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics", "Indicators"]),
         // SQLite schema, migrations and the run writer.
         .target(
             name: "Persistence",
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "DCAStrategyTests", dependencies: ["DCAStrategy"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "DCAStrategy", "MarketData"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
-        .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics"]),
+        .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics", "Indicators"]),
         .testTarget(
             name: "PersistenceTests",
             dependencies: ["Persistence", "Backtesting", "DCAStrategy", "MarketData", .product(name: "GRDB", package: "GRDB.swift")]
