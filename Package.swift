@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "DCAStrategyTests", dependencies: ["DCAStrategy"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "DCAStrategy", "MarketData"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
-        .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics"]),
+        .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics", "Indicators"]),
         .testTarget(
             name: "PersistenceTests",
             dependencies: ["Persistence", "Backtesting", "DCAStrategy", "MarketData", .product(name: "GRDB", package: "GRDB.swift")]

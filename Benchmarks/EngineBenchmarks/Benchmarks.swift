@@ -114,6 +114,20 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Engine v2 exits: four take-profit steps, a trailing stop loss moved to break-even by the
+    // first step, on the typical ladder; whole backtest with metrics.
+    let stepsBot = try! BotConfiguration.decode(json: Data("""
+        {"symbol": "BTCUSDT", "initial_balance": 100000000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
+         "price_deviation": 0.01, "safety_order_step_scale": 1.5, "safety_order_volume_scale": 2.0, "fee_rate": 0.001,
+         "take_profit_steps": [{"profit": 0.005, "fraction": 0.25}, {"profit": 0.01, "fraction": 0.25}, {"profit": 0.015, "fraction": 0.25}, {"profit": 0.02, "fraction": 0.25}],
+         "stop_loss": 0.08, "trailing_stop_loss": true, "stop_loss_to_breakeven": true}
+        """.utf8))
+    let stepsRun = Backtester.run(configuration: stepsBot, candles: candles)
+    precondition(stepsRun.orders.contains { $0.takeProfitStep == 4 && $0.status == .filled }, "the steps benchmark must fill its last step")
+    Benchmark("Engine_take_profit_steps_trailing_stop_breakeven_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in
+        blackHole(Backtester.run(configuration: stepsBot, candles: candles))
+    }
+
     // The loop alone with fills (no metrics), to see what the metrics cost.
     Benchmark("Engine_loop_typical_ladder_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in
         var replay = PreparedReplay(configuration: ladder, candles: candles.count, orderCapacity: 1 << 16)

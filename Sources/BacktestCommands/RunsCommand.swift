@@ -148,7 +148,8 @@ struct ShowRun: ParsableCommand {
         for order in orders {
             let price: Double? = order["price"]
             let average: Double? = order["avg_price"]
-            var line = "  \(order["sequence"] as Int) \(order["created_at"] as String) \(order["role"] as String) \(order["side"] as String) \(order["order_type"] as String) qty \(Format.significant(order["qty"]))"
+            let step: Int? = order.hasColumn("take_profit_step") ? order["take_profit_step"] : nil
+            var line = "  \(order["sequence"] as Int) \(order["created_at"] as String) \(order["role"] as String)\(step.map { " step \($0)" } ?? "") \(order["side"] as String) \(order["order_type"] as String) qty \(Format.significant(order["qty"]))"
             if let price { line += " @ \(Format.significant(price))" }
             line += " \(order["status"] as String)"
             if let average { line += " \(Format.significant(order["filled_qty"])) at \(Format.significant(average)) on \(order["filled_at"] as String? ?? "")" }

@@ -20,6 +20,8 @@ public struct BacktestResult: Sendable {
     public var quoteLocked: Double
     public var baseFree: Double
     public var baseLocked: Double
+    /// `stop_loss_action = stop_bot` stopped the bot after a stop-loss exit (no deal started after it).
+    public var botStopped = false
 
     /// The open deal at the end of the run, if any.
     public var openDeal: DealRecord? { deals.last.flatMap { $0.closedBar == nil ? $0 : nil } }
@@ -130,7 +132,7 @@ public struct PreparedReplay: Sendable {
         return BacktestResult(
             configuration: engine.configuration, candles: candles, orders: engine.orders, deals: engine.deals, equity: engine.equity,
             metrics: metrics, quoteFree: engine.balances.quoteFree, quoteLocked: engine.balances.quoteLocked,
-            baseFree: engine.balances.baseFree, baseLocked: engine.balances.baseLocked
+            baseFree: engine.balances.baseFree, baseLocked: engine.balances.baseLocked, botStopped: engine.botStopped
         )
     }
 }

@@ -1,5 +1,6 @@
 import Analytics
 import DCAStrategy
+import Indicators
 import MarketData
 
 /// The paper-trading engine of one DCA bot over one candle series (docs/SEMANTICS.md).
@@ -35,6 +36,10 @@ struct DCAEngine: Sendable, EngineOutcome {
     let safetySizes: [Double]
     let maxActiveSafety: Int
     let recurringSchedule: RecurringSchedule?
+    let takeProfitSteps: [TakeProfitStep]
+    let trailingStopLoss: Bool
+    /// `order_size_unit = base`: base and safety sizes are base quantities.
+    let sizesInBase: Bool
 
     // MARK: State.
     var balances: Balances
@@ -44,6 +49,15 @@ struct DCAEngine: Sendable, EngineOutcome {
     var stopSide = StopSide.none
     /// Resting safety orders in ladder order, so the first is the highest.
     var restingSafety: [RestingOrder] = []
+    /// Resting take-profit steps (``TakeProfitSide/steps(filled:lastTrails:)``), ascending price.
+    var restingSteps: [RestingOrder] = []
+    /// The close conditions' indicators, fed every close (nil: none; built when the run knows
+    /// the bar interval).
+    var closeConditions: ConditionSet? = nil
+    /// The close conditions held at the last close: the deal is sold at this open.
+    var closeDue = false
+    /// `stop_loss_action = stop_bot` after a stop-loss exit: no new deal starts.
+    var botStopped = false
     /// Deals opened so far.
     var dealsOpened = 0
     /// Bar index from which a new deal may start.
@@ -92,6 +106,10 @@ struct DCAEngine: Sendable, EngineOutcome {
         safetySizes = n > 0 ? (1...n).map { Ladder.quoteSize(k: $0, safetyOrderSize: c.safetyOrderSize, volumeScale: c.safetyOrderVolumeScale) } : []
         maxActiveSafety = n > 0 ? min(c.maxActiveSafetyOrders, n) : 0
         recurringSchedule = c.mode == .recurring ? c.schedule.flatMap { RecurringSchedule(text: $0) } : nil
+        takeProfitSteps = c.takeProfitSteps
+        trailingStopLoss = c.trailingStopLoss
+        sizesInBase = c.orderSizeUnit == .base
+        restingSteps.reserveCapacity(4)
         balances = Balances(quote: c.initialBalance)
         realizedPeak = c.initialBalance
         curve = EquityCurveAccumulator(initialBalance: c.initialBalance)

@@ -8,7 +8,10 @@ extension DCAEngine {
     @inline(never)  // an event, off the quiet-bar path: keeps the loop small
     mutating func startDeal(open: Double, bar: Int) {
         let price = open * (1 + slippage)
-        guard buyAtMarket(role: .base, price: price, quoteSize: configuration.baseOrderSize, bar: bar) else { return }
+        // `compound`: sizes scale by equity at the deal's start over the initial balance.
+        let scale = configuration.compound ? balances.equity(at: open) / configuration.initialBalance : 1
+        let size = scale == 1 ? configuration.baseOrderSize : configuration.baseOrderSize * scale
+        guard buyAtMarket(role: .base, price: price, size: size, inBase: sizesInBase, bar: bar, sizeScale: scale) else { return }
         deal!.basePrice = price
         placeSafetyOrders(bar: bar)
     }
@@ -17,13 +20,14 @@ extension DCAEngine {
     @inline(never)  // an event, off the quiet-bar path: keeps the loop small
     mutating func recurringBuy(open: Double, bar: Int) {
         let price = open * (1 + slippage)
-        _ = buyAtMarket(role: .recurring, price: price, quoteSize: configuration.orderSize, bar: bar)
+        _ = buyAtMarket(role: .recurring, price: price, size: configuration.orderSize, inBase: false, bar: bar, sizeScale: 1)
     }
 
-    /// A market buy of `quoteSize` (fee on top) at `price`; opens a deal when none is open.
+    /// A market buy of `size` (a quote amount, fee on top, or with `inBase` a base quantity) at
+    /// `price`; opens a deal (with `sizeScale`) when none is open.
     /// - Returns: whether it filled.
-    mutating func buyAtMarket(role: OrderRole, price: Double, quoteSize: Double, bar: Int) -> Bool {
-        let quantity = price > 0 ? rules.quantity(quoteSize / price) : 0
+    mutating func buyAtMarket(role: OrderRole, price: Double, size: Double, inBase: Bool, bar: Int, sizeScale: Double) -> Bool {
+        let quantity = price > 0 ? rules.quantity(inBase ? size : size / price) : 0
         let cost = quantity * price * (feeInBase ? 1 : 1 + takerFee)
         var record = OrderRecord(sequence: orders.count, deal: deal?.number, role: role, side: .buy, type: .market, status: .filled, price: nil, quantity: quantity, bar: bar)
         if let violation = rules.violation(quantity: quantity, price: price) {
@@ -34,7 +38,11 @@ extension DCAEngine {
             logRejected(record, reason: "insufficient funds", needed: cost, available: balances.quoteFree)
             return false
         }
-        if deal == nil { openDeal(bar: bar) }
+        if deal == nil {
+            openDeal(bar: bar)
+            deal!.sizeScale = sizeScale
+            deal!.baseNotional = quantity * price
+        }
         record.deal = deal!.number
         balances.pay(quote: cost)
         let received = feeInBase ? quantity * (1 - takerFee) : quantity
@@ -46,7 +54,7 @@ extension DCAEngine {
         record.filledBar = bar
         orders.append(record)
         recordBuy(price: price, quantity: quantity, received: received, cost: cost, fee: fee)
-        placeExits(bar: bar)
+        placeExits(bar: bar, fillPrice: price)
         return true
     }
 
@@ -95,14 +103,78 @@ extension DCAEngine {
         deal!.safetyFilled += 1
         maxSafetyUsed = max(maxSafetyUsed, deal!.safetyFilled)
         recordBuy(price: price, quantity: order.quantity, received: received, cost: cost, fee: fee)
-        placeExits(bar: bar)
+        placeExits(bar: bar, fillPrice: price)
         placeSafetyOrders(bar: bar)
+    }
+
+    // MARK: Take-profit steps
+
+    /// A take-profit step that is not the last one fills at `price`: its base is sold, the deal
+    /// keeps the rest. The first step stops the averaging down (resting safety orders cancelled,
+    /// no more placed) and, with `stop_loss_to_breakeven`, moves the stop to break-even.
+    mutating func fillStep(at price: Double, bar: Int) {
+        guard var deal, case .steps(let filled, let lastTrails) = takeProfitSide else { return }
+        let order = restingSteps.removeFirst()
+        if restingSteps.isEmpty && lastTrails == nil {
+            // The last step sells what is left: the one close path.
+            restingSteps.append(order)
+            closeDeal(.takeProfit(order), at: price, bar: bar)
+            return
+        }
+        let quantity = order.quantity
+        let proceeds = quantity * price * (1 - makerFee)
+        let fee = quantity * price * makerFee
+        balances.release(base: order.locked)
+        balances.deliver(base: quantity)
+        balances.receive(quote: proceeds)
+        orders[order.orderIndex].status = .filled
+        orders[order.orderIndex].filledQuantity = quantity
+        orders[order.orderIndex].averagePrice = price
+        orders[order.orderIndex].fees = fee
+        orders[order.orderIndex].filledBar = bar
+        feesPaid += fee
+        deal.fees += fee
+        deal.proceeds += proceeds
+        deal.heldQuantity = max(0, deal.heldQuantity - quantity)
+        deals[deal.recordIndex].fees = deal.fees
+        deals[deal.recordIndex].proceeds = deal.proceeds
+        let first = !deal.averagingStopped
+        deal.averagingStopped = true
+        self.deal = deal
+        takeProfitSide = .steps(filled: filled + 1, lastTrails: lastTrails)
+        if first { cancelSafetyOrders() }
+        moveStopAfterStep(deal: deal, first: first, bar: bar)
+    }
+
+    /// After a step fill the stop sells only what is left: it is placed again for that quantity,
+    /// at its level or (the first step, `stop_loss_to_breakeven`) at the deal's break-even price.
+    mutating func moveStopAfterStep(deal: OpenDeal, first: Bool, bar: Int) {
+        let remaining = rules.quantity(deal.heldQuantity)
+        var breakEven: Double? = nil
+        if first && configuration.stopLossToBreakeven && remaining > 0 {
+            // remaining * p * (1 - taker fee) + proceeds so far = cost.
+            breakEven = rules.sellPrice((deal.cost - deal.proceeds) / (remaining * (1 - takerFee)))
+        }
+        switch stopSide {
+        case .none:
+            break
+        case .resting(let order):
+            orders[order.orderIndex].status = .cancelled
+            stopSide = .resting(placeStop(level: breakEven ?? order.price, quantity: remaining, bar: bar))
+        case .trailing(let order, let high):
+            orders[order.orderIndex].status = .cancelled
+            stopSide = .trailing(placeStop(level: max(breakEven ?? order.price, order.price), quantity: remaining, bar: bar), high: high)
+        case .countdown(let level, let closes):
+            stopSide = .countdown(level: breakEven ?? level, closes: closes)
+        case .due(let level):
+            stopSide = .due(level: breakEven ?? level)
+        }
     }
 
     // MARK: The one close path
 
     /// Sells the whole position (rounded down to the step) at `price` through `exit`, and closes
-    /// the deal: the other exit is cancelled, the resting safety orders are cancelled and their
+    /// the deal: the other exits are cancelled, the resting safety orders are cancelled and their
     /// funds released, the deal's PnL is realized. An exit that breaks an exchange rule is
     /// rejected instead and the position stays open until the next buy places the exits again.
     @inline(never)  // an event, off the quiet-bar path: keeps the loop small
@@ -124,9 +196,18 @@ extension DCAEngine {
             orders.append(OrderRecord(sequence: orders.count, deal: deal.number, role: role, side: .sell, type: .market, price: nil, quantity: quantity, bar: bar))
         }
         // Release what the exits hold (the triggered one's lock is released, not cancelled).
-        if case .resting(let order) = takeProfitSide {
+        switch takeProfitSide {
+        case .resting(let order):
             if order.orderIndex != orderIndex { orders[order.orderIndex].status = .cancelled }
             balances.release(base: order.locked)
+        case .steps:
+            for order in restingSteps {
+                if order.orderIndex != orderIndex { orders[order.orderIndex].status = .cancelled }
+                balances.release(base: order.locked)
+            }
+            restingSteps.removeAll(keepingCapacity: true)
+        case .none, .trailing:
+            break
         }
         if let stop = stopSide.restingOrder, stop.orderIndex != orderIndex {
             orders[stop.orderIndex].status = .cancelled
@@ -147,18 +228,21 @@ extension DCAEngine {
         cancelSafetyOrders()
         feesPaid += feeAmount
         let dealFees = deal.fees + feeAmount
-        let pnl = proceeds - deal.cost
+        let totalProceeds = deal.proceeds == 0 ? proceeds : deal.proceeds + proceeds
+        let pnl = totalProceeds - deal.cost
         realizedPnL += pnl
         let realizedEquity = configuration.initialBalance + realizedPnL
         realizedPeak = max(realizedPeak, realizedEquity)
         if realizedPeak > 0 { realizedMaxDrawdown = max(realizedMaxDrawdown, (realizedPeak - realizedEquity) / realizedPeak) }
         deals[deal.recordIndex].closedBar = bar
-        deals[deal.recordIndex].proceeds = proceeds
+        deals[deal.recordIndex].proceeds = totalProceeds
         deals[deal.recordIndex].realizedPnL = pnl
         deals[deal.recordIndex].fees = dealFees
         deals[deal.recordIndex].closeReason = role
         self.deal = nil
+        closeDue = false
         nextDealBar = bar + 1 + configuration.cooldownBars
+        if role == .stopLoss && configuration.stopLossAction == .stopBot { botStopped = true }
     }
 
     /// An exit that cannot execute: a resting one is marked rejected (a take profit's base
@@ -168,6 +252,10 @@ extension DCAEngine {
         case .takeProfit(let order):
             orders[order.orderIndex].status = .rejected
             orders[order.orderIndex].reason = reason
+            if case .steps = takeProfitSide {
+                // The last step: the other steps have filled; nothing rests any more.
+                restingSteps.removeAll(keepingCapacity: true)
+            }
             balances.release(base: order.locked)
             takeProfitSide = .none
         case .stop(let order):
@@ -176,8 +264,13 @@ extension DCAEngine {
             stopSide = .none
         case .market(let role):
             logRejected(OrderRecord(sequence: orders.count, deal: deal?.number, role: role, side: .sell, type: .market, price: nil, quantity: quantity, bar: bar), reason: reason)
-            if role == .trailingTakeProfit { takeProfitSide = .none }
-            if role == .stopLoss { stopSide = .none }
+            switch role {
+            case .trailingTakeProfit:
+                if case .steps(let filled, _) = takeProfitSide { takeProfitSide = .steps(filled: filled, lastTrails: nil) } else { takeProfitSide = .none }
+            case .stopLoss: stopSide = .none
+            case .closeCondition: closeDue = false
+            default: break
+            }
         }
     }
 }

@@ -39,6 +39,14 @@ struct OpenDeal: Sendable {
     var safetyFilled = 0
     /// The next ladder index (1-based) to place.
     var nextSafety = 1
+    /// Quote received from partial sells (take-profit steps), fees deducted.
+    var proceeds = 0.0
+    /// A take-profit step has filled: no more safety orders, the exits are no longer re-placed.
+    var averagingStopped = false
+    /// `compound`: equity at the deal's start / initial balance (1 without compounding).
+    var sizeScale = 1.0
+    /// The base order's fill notional (`take_profit_type = base` with sizes in base units).
+    var baseNotional = 0.0
 
     init(number: Int, recordIndex: Int) {
         self.number = number
@@ -49,24 +57,50 @@ struct OpenDeal: Sendable {
     @inline(__always) var averageEntry: Double { entryNotional / heldQuantity }
 }
 
+/// A trailing take profit (docs/SEMANTICS.md, "Trailing take profit").
+enum TrailingTakeProfit: Sendable {
+    /// Not yet armed: arms when the path reaches `activation`. `leg` is the path leg in which
+    /// the activation price was computed.
+    case waiting(activation: Double, leg: Int)
+    /// Armed: `high` is the running high `M` of the path since arming; the exit level is
+    /// `max(high * (1 - trailing_deviation), activation)`. `leg` is the path leg in which it armed.
+    case armed(activation: Double, high: Double, leg: Int)
+}
+
 /// The take-profit side of an open deal.
 enum TakeProfitSide: Sendable {
     /// No take profit (mode `recurring` without one, or a rejected one until the next buy).
     case none
     /// A limit sell of the whole position.
     case resting(RestingOrder)
-    /// Trailing take profit, not yet armed: arms when the path reaches `activation`. `leg` is
-    /// the path leg in which the activation price was computed.
-    case trailingWaiting(activation: Double, leg: Int)
-    /// Trailing take profit, armed: `high` is the running high `M` of the path since arming; the
-    /// exit level is `max(high * (1 - trailing_deviation), activation)`. `leg` is the path leg in
-    /// which it armed.
-    case trailingArmed(activation: Double, high: Double, leg: Int)
+    /// A trailing take profit for the whole position.
+    case trailing(TrailingTakeProfit)
+    /// `take_profit_steps`: the unfilled steps rest in ``DCAEngine/restingSteps`` (ascending
+    /// price); `filled` of them have filled; `lastTrails` is the last step when it trails
+    /// (`trailing_deviation` set) instead of resting.
+    case steps(filled: Int, lastTrails: TrailingTakeProfit?)
 
     /// The resting take-profit order, if one rests.
     @inline(__always) var restingOrder: RestingOrder? {
         if case .resting(let order) = self { return order }
         return nil
+    }
+
+    /// The trailing take profit, whole position or last step.
+    @inline(__always) var trailing: TrailingTakeProfit? {
+        switch self {
+        case .trailing(let t): return t
+        case .steps(_, let t): return t
+        case .none, .resting: return nil
+        }
+    }
+
+    /// The same side with its trailing part replaced.
+    func withTrailing(_ t: TrailingTakeProfit) -> TakeProfitSide {
+        switch self {
+        case .steps(let filled, _): return .steps(filled: filled, lastTrails: t)
+        default: return .trailing(t)
+        }
     }
 }
 
@@ -80,27 +114,36 @@ enum StopSide: Sendable {
     case countdown(level: Double, closes: Int)
     /// A timed stop whose N closes have passed: the position is sold at market at the next open.
     case due(level: Double)
+    /// `trailing_stop_loss`: a resting stop whose level follows `high`, the running high of the
+    /// path since the deal's last buy fill: `max(avg_entry * (1 - sl), high * (1 - sl))`, never
+    /// lowered by the path. The order's price is its level.
+    case trailing(RestingOrder, high: Double)
 
     /// The resting stop order, if one rests.
     @inline(__always) var restingOrder: RestingOrder? {
-        if case .resting(let order) = self { return order }
-        return nil
+        switch self {
+        case .resting(let order), .trailing(let order, _): return order
+        case .none, .countdown, .due: return nil
+        }
     }
 
     /// Whether a stop rests on the position (the `pessimistic` path then goes low first).
     @inline(__always) var rests: Bool {
-        if case .resting = self { return true }
-        return false
+        switch self {
+        case .resting, .trailing: return true
+        case .none, .countdown, .due: return false
+        }
     }
 }
 
 /// What ends a deal: the order that sells the position, and the deal's close reason.
 enum Exit: Sendable {
-    /// The resting take profit filled (limit, maker fee).
+    /// The resting take profit (or the last take-profit step) filled (limit, maker fee).
     case takeProfit(RestingOrder)
     /// The resting stop triggered (stop-market, taker fee, slippage).
     case stop(RestingOrder)
-    /// A market sell decided along the path or at an open: trailing take profit or timed stop.
+    /// A market sell decided along the path or at an open: trailing take profit, timed stop,
+    /// close condition.
     case market(OrderRole)
 
     var role: OrderRole {

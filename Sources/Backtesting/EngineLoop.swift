@@ -1,4 +1,6 @@
 import Analytics
+import DCAStrategy
+import Indicators
 import MarketData
 
 extension DCAEngine {
@@ -15,6 +17,9 @@ extension DCAEngine {
                 riskFreePerPeriod: periodsPerYear.map { EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: $0) } ?? 0,
                 riskFreePerDay: EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: 365)
             )
+        }
+        if !configuration.closeConditions.isEmpty && closeConditions == nil {
+            closeConditions = ConditionSet(conditions: configuration.closeConditions, interval: candles.intervalNanoseconds ?? 60_000_000_000)
         }
         if recordsEquity { equity.reserveCapacity(equity.count + count) }
         candles.openTimes.withUnsafeBufferPointer { times in
@@ -44,8 +49,11 @@ extension DCAEngine {
                     closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
                     refreshTriggerLevels()
                 }
+                if closeConditions != nil {
+                    closeConditionsAtOpen(openTime: times[bar], open: open, previousClose: previousClose, bar: bar)
+                }
                 if configuration.mode == .safetyOrders {
-                    if deal == nil && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true) {
+                    if deal == nil && !botStopped && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true) {
                         startDeal(open: open, bar: bar)
                         refreshTriggerLevels()
                     }
@@ -59,6 +67,9 @@ extension DCAEngine {
                 }
                 if case .countdown(let level, let closes) = stopSide {
                     countTimedStop(level: level, closes: closes, close: close)
+                }
+                if closeConditions != nil {
+                    evaluateCloseConditions(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: candles.volumes[bar])
                 }
                 if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
                 let value = balances.equity(at: close)
@@ -89,15 +100,55 @@ extension DCAEngine {
         var every = false
         if let first = restingSafety.first { buy = first.price }
         if let stop = stopSide.restingOrder { buy = max(buy, stop.price) }
+        // A trailing stop follows a new high: such a bar is walked.
+        if case .trailing(_, let high) = stopSide { sell = high }
         switch takeProfitSide {
         case .none: break
-        case .resting(let order): sell = order.price
-        case .trailingWaiting(let activation, _): sell = activation
-        case .trailingArmed: every = true
+        case .resting(let order): sell = min(sell, order.price)
+        case .trailing, .steps:
+            if let first = restingSteps.first { sell = min(sell, first.price) }
+            switch takeProfitSide.trailing {
+            case .waiting(let activation, _)?: sell = min(sell, activation)
+            case .armed?: every = true
+            case nil: break
+            }
         }
         buyTriggerLevel = buy
         sellTriggerLevel = sell
         walkEveryBar = every
+    }
+
+    /// `close_conditions`: the indicators take every bar at its close (a deal open or not); when
+    /// all hold at a close while a deal is open and the deal's PnL marked there (taker fee of
+    /// selling included) is at least `close_min_profit` of its cost, the position is sold at the
+    /// next open.
+    @inline(never)  // once per bar only with close conditions
+    mutating func evaluateCloseConditions(bar: Int, openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double) {
+        closeConditions!.update(openTime: openTime, open: open, high: high, low: low, close: close, volume: volume)
+        if closeConditions!.holds, closeGuardPasses(at: close) { closeDue = true }
+    }
+
+    /// At an open: a bucket of a coarser timeframe whose last bar is missing completes now; a
+    /// due close-condition exit sells at the open.
+    @inline(never)  // once per bar only with close conditions
+    mutating func closeConditionsAtOpen(openTime: Int64, open: Double, previousClose: Double, bar: Int) {
+        if !closeDue && deal != nil {
+            closeConditions!.beginBar(openTime: openTime)
+            if closeConditions!.holds, closeGuardPasses(at: previousClose) { closeDue = true }
+        }
+        if closeDue {
+            closeDeal(.market(.closeCondition), at: open * (1 - slippage), bar: bar)
+            closeDue = false
+            refreshTriggerLevels()
+        }
+    }
+
+    /// Whether a deal is open and its PnL marked at `close` meets `close_min_profit`.
+    func closeGuardPasses(at close: Double) -> Bool {
+        guard let deal else { return false }
+        guard let minimum = configuration.closeMinProfit else { return true }
+        let marked = deal.proceeds + rules.quantity(deal.heldQuantity) * close * (1 - takerFee) - deal.cost
+        return marked >= minimum * deal.cost
     }
 
     func isRecurringBuyBar(_ bar: Int, times: UnsafeBufferPointer<Int64>) -> Bool {

@@ -27,6 +27,8 @@ public enum OrderRole: String, Sendable, Codable, CaseIterable {
     case trailingTakeProfit = "trailing_take_profit"
     case stopLoss = "stop_loss"
     case recurring
+    /// The market sell of a deal whose close conditions held (`close_conditions`).
+    case closeCondition = "close_condition"
 }
 
 /// One order of a run, as it stands at the end of the run (one `order_logs` row).
@@ -64,6 +66,8 @@ public struct OrderRecord: Sendable, Equatable {
     /// buys, base for sells).
     public var needed: Double?
     public var available: Double?
+    /// 1-based step of `take_profit_steps` for a take-profit step order.
+    public var takeProfitStep: Int? = nil
 }
 
 extension OrderRecord {
@@ -100,6 +104,6 @@ public struct DealRecord: Sendable, Equatable {
     public var realizedPnL: Double
     /// Fees of the deal's fills, quote currency.
     public var fees: Double
-    /// `take_profit`, `trailing_take_profit`, `stop_loss`, or `nil` while open.
+    /// `take_profit`, `trailing_take_profit`, `stop_loss`, `close_condition`, or `nil` while open.
     public var closeReason: OrderRole?
 }

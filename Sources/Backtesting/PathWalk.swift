@@ -44,7 +44,7 @@ extension DCAEngine {
     }
 
     /// What the path reached first on a leg.
-    enum Trigger { case safety, takeProfit, stop, trailingArm, trailingExit }
+    enum Trigger { case safety, takeProfit, takeProfitStep, stop, trailingArm, trailingExit }
 
     /// Fills every order reached on the leg from `a` to `b`, in the order the price reaches
     /// them; orders placed after a fill may fill on the rest of the leg only. On a gap leg
@@ -65,9 +65,16 @@ extension DCAEngine {
         switch takeProfitSide {
         case .none: break
         case .resting(let order): if order.price <= highPoint { reachable = true }
-        case .trailingWaiting(let activation, _): if activation <= highPoint { reachable = true }
-        case .trailingArmed: reachable = true
+        case .trailing, .steps:
+            if let first = restingSteps.first, first.price <= highPoint { reachable = true }
+            switch takeProfitSide.trailing {
+            case .waiting(let activation, _)?: if activation <= highPoint { reachable = true }
+            case .armed?: reachable = true
+            case nil: break
+            }
         }
+        // A trailing stop follows every rising leg.
+        if up, case .trailing(_, let high) = stopSide, b > high { reachable = true }
         if !reachable { return }
 
         var p = a
@@ -107,14 +114,22 @@ extension DCAEngine {
                 break
             case .resting(let order):
                 if let point = pointAbove(order.price, placedDuringGap: order.leg == leg) { consider(.takeProfit, point, order.orderIndex) }
-            case .trailingWaiting(let activation, let placedLeg):
-                // An activation price computed during a jump (after a gap fill) exists only at
-                // the open, like an order placed there.
-                if let point = pointAbove(activation, placedDuringGap: placedLeg == leg) { consider(.trailingArm, point, Int.max - 1) }
-            case .trailingArmed(let activation, let high, let armedLeg):
-                if down {
-                    let exitLevel = max(high * (1 - (trailingDeviation ?? 0)), activation)
-                    if let point = pointBelow(exitLevel, placedDuringGap: armedLeg == leg) { consider(.trailingExit, point, Int.max - 1) }
+            case .trailing, .steps:
+                if let order = restingSteps.first, let point = pointAbove(order.price, placedDuringGap: order.leg == leg) {
+                    consider(.takeProfitStep, point, order.orderIndex)
+                }
+                switch takeProfitSide.trailing {
+                case .waiting(let activation, let placedLeg)?:
+                    // An activation price computed during a jump (after a gap fill) exists only
+                    // at the open, like an order placed there.
+                    if let point = pointAbove(activation, placedDuringGap: placedLeg == leg) { consider(.trailingArm, point, Int.max - 1) }
+                case .armed(let activation, let high, let armedLeg)?:
+                    if down {
+                        let exitLevel = max(high * (1 - (trailingDeviation ?? 0)), activation)
+                        if let point = pointBelow(exitLevel, placedDuringGap: armedLeg == leg) { consider(.trailingExit, point, Int.max - 1) }
+                    }
+                case nil:
+                    break
                 }
             }
             guard let trigger = best else { break }
@@ -125,18 +140,25 @@ extension DCAEngine {
                 fillSafety(at: fillPoint, bar: bar)
             case .takeProfit:
                 closeDeal(.takeProfit(takeProfitSide.restingOrder!), at: fillPoint, bar: bar)
+            case .takeProfitStep:
+                fillStep(at: fillPoint, bar: bar)
             case .stop:
                 closeDeal(.stop(stopSide.restingOrder!), at: fillPoint * (1 - slippage), bar: bar)
             case .trailingArm:
-                if case .trailingWaiting(let activation, _) = takeProfitSide {
-                    takeProfitSide = .trailingArmed(activation: activation, high: fillPoint, leg: leg)
+                if case .waiting(let activation, _)? = takeProfitSide.trailing {
+                    takeProfitSide = takeProfitSide.withTrailing(.armed(activation: activation, high: fillPoint, leg: leg))
                 }
             case .trailingExit:
                 closeDeal(.market(.trailingTakeProfit), at: fillPoint * (1 - slippage), bar: bar)
             }
         }
-        if up, case .trailingArmed(let activation, let high, let armedLeg) = takeProfitSide {
-            takeProfitSide = .trailingArmed(activation: activation, high: max(high, b), leg: armedLeg)
+        if up {
+            if case .armed(let activation, let high, let armedLeg)? = takeProfitSide.trailing {
+                takeProfitSide = takeProfitSide.withTrailing(.armed(activation: activation, high: max(high, b), leg: armedLeg))
+            }
+            // A trailing stop is raised along the rising leg (a level recomputed on a jump lies
+            // below the open it follows, so it triggers nothing there).
+            if case .trailing = stopSide { raiseTrailingStop(to: b) }
         }
     }
 }

@@ -78,10 +78,11 @@ extension BotConfiguration {
                 problems.append(problem)
             }
         }
-        if let minNotional, minNotional > 0, baseOrderSize < minNotional {
+        problems += exitProblems()
+        if let minNotional, minNotional > 0, baseOrderSize < minNotional, orderSizeUnit == .quote {
             problems.append("the base order (`base_order_size` \(show(baseOrderSize))) is below `min_notional` \(show(minNotional))")
         }
-        if baseOrderSize > initialBalance && initialBalance > 0 {
+        if baseOrderSize > initialBalance && initialBalance > 0 && orderSizeUnit == .quote {
             problems.append("`base_order_size` \(show(baseOrderSize)) exceeds `initial_balance` \(show(initialBalance)): no deal could ever start")
         }
         switch mode {
@@ -108,7 +109,7 @@ extension BotConfiguration {
                     let deepest = safetyOrderSize * pow(safetyOrderVolumeScale, Double(maxSafetyOrders - 1))
                     problems.append("the ladder's quote sizes overflow: safety order \(maxSafetyOrders) would be `safety_order_size` x `safety_order_volume_scale`^\(maxSafetyOrders - 1) = \(deepest.isFinite ? show(deepest) : "infinity"), and the whole ladder costs more than a finite amount: lower `safety_order_size`, `safety_order_volume_scale` or `max_safety_orders`")
                 }
-                if let minNotional, safetyOrderSize > 0, safetyOrderVolumeScale > 0 {
+                if let minNotional, safetyOrderSize > 0, safetyOrderVolumeScale > 0, orderSizeUnit == .quote {
                     for k in 1...min(maxSafetyOrders, 1000) {
                         let size = safetyOrderSize * pow(safetyOrderVolumeScale, Double(k - 1))
                         if size < minNotional {
@@ -118,7 +119,7 @@ extension BotConfiguration {
                     }
                 }
             }
-            if takeProfit == nil { problems.append("`take_profit` is required in mode `safety_orders`") }
+            if takeProfit == nil && takeProfitSteps.isEmpty { problems.append("`take_profit` is required in mode `safety_orders`") }
         case .recurring:
             if let schedule, RecurringSchedule(text: schedule) == nil {
                 problems.append("`schedule` is \"\(schedule)\"; it must be a number of hours, days or weeks such as \"12h\", \"1d\" or \"1w\"")
@@ -127,6 +128,46 @@ extension BotConfiguration {
                 problems.append("the recurring buy (`order_size` \(show(orderSize))) is below `min_notional` \(show(minNotional))")
             }
         }
+        return problems
+    }
+
+
+    /// The problems of the exit and sizing options of engine v2: impossible combinations and
+    /// out-of-range values.
+    func exitProblems() -> [String] {
+        var problems: [String] = []
+        func show(_ value: Double) -> String { JSONValue.format(value) }
+        if !takeProfitSteps.isEmpty {
+            if takeProfit != nil { problems.append("`take_profit` and `take_profit_steps` are both given; give one of them") }
+            if takeProfitSteps.count > 4 { problems.append("`take_profit_steps` has \(takeProfitSteps.count) steps; it may have 1 to 4") }
+            var previous = 0.0
+            for (i, step) in takeProfitSteps.enumerated() {
+                if !(step.profit.isFinite && step.profit > previous && step.profit <= 10) {
+                    problems.append("step \(i + 1) of `take_profit_steps` has profit \(show(step.profit)); profits must be > 0, at most 10 and strictly increasing")
+                }
+                if step.profit.isFinite { previous = max(previous, step.profit) }
+                if !(step.fraction.isFinite && step.fraction > 0 && step.fraction <= 1) {
+                    problems.append("step \(i + 1) of `take_profit_steps` has fraction \(show(step.fraction)); it must be in (0, 1]")
+                }
+            }
+            let sum = takeProfitSteps.reduce(0) { $0 + $1.fraction }
+            if abs(sum - 1) > 1e-9 { problems.append("the fractions of `take_profit_steps` sum to \(show(sum)); they must sum to 1") }
+            if mode == .recurring { problems.append("`take_profit_steps` works in mode `safety_orders` only (mode `recurring` has no deal to stop averaging down)") }
+        }
+        if trailingStopLoss {
+            if stopLoss == nil { problems.append("`trailing_stop_loss` needs `stop_loss`") }
+            if stopLossTimeoutBars > 0 { problems.append("`trailing_stop_loss` and `stop_loss_timeout_bars` > 0 cannot be combined (a trailing stop rests; a timed stop counts closes)") }
+        }
+        if stopLossToBreakeven {
+            if stopLoss == nil { problems.append("`stop_loss_to_breakeven` needs `stop_loss`") }
+            if takeProfitSteps.isEmpty { problems.append("`stop_loss_to_breakeven` needs `take_profit_steps` (the stop moves when the first step fills)") }
+        }
+        if stopLossAction == .stopBot && stopLoss == nil { problems.append("`stop_loss_action` \"stop_bot\" needs `stop_loss`") }
+        if let closeMinProfit, !(closeMinProfit.isFinite && closeMinProfit > -1) {
+            problems.append("`close_min_profit` is \(show(closeMinProfit)); it must be > -1 (a fraction of the deal's cost), or false")
+        }
+        if orderSizeUnit == .base && mode == .recurring { problems.append("`order_size_unit` \"base\" works in mode `safety_orders` only") }
+        if compound && mode == .recurring { problems.append("`compound` works in mode `safety_orders` only") }
         return problems
     }
 
@@ -189,6 +230,36 @@ struct KeyReader {
         if let value = E(rawValue: text) { return value }
         problems.append("`\(key)` is \"\(text)\"; it must be one of \(E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
         return defaultValue
+    }
+
+    /// A number, or `false` (nil: turned off); absent: `defaultValue`.
+    mutating func numberOrFalse(_ key: String, default defaultValue: Double) -> Double? {
+        guard let value = raw(key) else { return defaultValue }
+        switch value {
+        case .number(let n): return n
+        case .bool(false): return nil
+        default:
+            problems.append("`\(key)` must be a number or false, not \(value.summary)")
+            return defaultValue
+        }
+    }
+
+    mutating func takeProfitSteps() -> [TakeProfitStep] {
+        guard let value = raw("take_profit_steps") else { return [] }
+        guard case .array(let items) = value, !items.isEmpty else {
+            problems.append("`take_profit_steps` must be a list of 1 to 4 objects {\"profit\": p, \"fraction\": f}, not \(value.summary)")
+            return []
+        }
+        var steps: [TakeProfitStep] = []
+        for (i, item) in items.enumerated() {
+            guard case .object(let fields) = item, case .number(let profit)? = fields["profit"], case .number(let fraction)? = fields["fraction"],
+                  fields.count == 2 else {
+                problems.append("step \(i + 1) of `take_profit_steps` must be {\"profit\": p, \"fraction\": f} with two numbers and no other keys, not \(item.summary)")
+                continue
+            }
+            steps.append(TakeProfitStep(profit: profit, fraction: fraction))
+        }
+        return steps
     }
 
     mutating func boolean(_ key: String) -> Bool? {

@@ -224,8 +224,16 @@ extension BotConfiguration {
         ConfigurationKey(
             "take_profit", type: "number", unit: "fraction", default: "required in mode `safety_orders`",
             range: "(0, 1); up to 10 with `allow_large_take_profit`", threeCommas: "take_profit", rule: .takeProfit,
-            readsLast: true, read: { r, c in c.takeProfit = r.number("take_profit", required: c.mode == .safetyOrders) },
+            readsLast: true, read: { r, c in c.takeProfit = r.number("take_profit", required: c.mode == .safetyOrders && c.takeProfitSteps.isEmpty && r.raw("take_profit_steps") == nil) },
             write: { .optional($0.takeProfit) }, checked: { $0.takeProfit }
+        ),
+        ConfigurationKey(
+            "take_profit_steps", type: #"list of {"profit": p, "fraction": f}"#, unit: "fraction", default: "null (one `take_profit`)",
+            range: "1 to 4 steps, profits > 0 strictly increasing, fractions > 0 summing to 1; not with `take_profit`",
+            threeCommas: "take_profit_steps (multiple targets)",
+            read: { r, c in c.takeProfitSteps = r.takeProfitSteps() },
+            // Engine v2 keys are left out at their defaults: configurations stored before keep their ids.
+            write: { c in c.takeProfitSteps.isEmpty ? nil : .array(c.takeProfitSteps.map { .object([("profit", .optional($0.profit)), ("fraction", .optional($0.fraction))]) }) }
         ),
         ConfigurationKey(
             "allow_large_take_profit", type: "boolean", unit: "-", default: "false", range: "true or false",
@@ -257,6 +265,38 @@ extension BotConfiguration {
             write: { .integer(Int64($0.stopLossTimeoutBars)) }, checked: { Double($0.stopLossTimeoutBars) }
         ),
         ConfigurationKey(
+            "trailing_stop_loss", type: "boolean", unit: "-", default: "false", range: "true or false; needs `stop_loss`, not with `stop_loss_timeout_bars` > 0",
+            threeCommas: "trailing stop loss",
+            read: { r, c in c.trailingStopLoss = r.boolean("trailing_stop_loss") ?? false }, write: { $0.trailingStopLoss ? .bool(true) : nil }
+        ),
+        ConfigurationKey(
+            "stop_loss_to_breakeven", type: "boolean", unit: "-", default: "false", range: "true or false; needs `stop_loss` and `take_profit_steps`",
+            threeCommas: "move stop loss to breakeven",
+            read: { r, c in c.stopLossToBreakeven = r.boolean("stop_loss_to_breakeven") ?? false }, write: { $0.stopLossToBreakeven ? .bool(true) : nil }
+        ),
+        ConfigurationKey(
+            "stop_loss_action", type: #""close_deal" or "stop_bot""#, unit: "-", default: #""close_deal""#, range: "one of the two; `stop_bot` needs `stop_loss`",
+            threeCommas: "stop_loss_type",
+            read: { r, c in c.stopLossAction = r.enumeration("stop_loss_action", default: c.stopLossAction) },
+            write: { $0.stopLossAction == .closeDeal ? nil : .string($0.stopLossAction.rawValue) }
+        ),
+        ConfigurationKey(
+            "close_conditions", type: "list of conditions", unit: "-", default: "[] (none)", range: "docs/CONDITIONS.md",
+            threeCommas: "close_strategy_list",
+            read: { r, c in
+                let (conditions, problems) = DealCondition.decodeList(r.raw("close_conditions"), key: "close_conditions")
+                c.closeConditions = conditions
+                r.problems += problems
+            },
+            write: { $0.closeConditions.isEmpty ? nil : .array($0.closeConditions.map(\.canonicalJSON)) }
+        ),
+        ConfigurationKey(
+            "close_min_profit", type: "number or false", unit: "fraction", default: "0", range: "> -1, or false (no guard)",
+            threeCommas: "min_profit_percentage",
+            read: { r, c in c.closeMinProfit = r.numberOrFalse("close_min_profit", default: 0) },
+            write: { $0.closeConditions.isEmpty ? nil : ($0.closeMinProfit.map { .optional($0) } ?? .bool(false)) }
+        ),
+        ConfigurationKey(
             "cooldown_bars", type: "integer", unit: "bars", default: "0", range: ">= 0",
             threeCommas: "cooldown (in seconds there)", rule: .nonNegative,
             read: { r, c in c.cooldownBars = r.integer("cooldown_bars", default: c.cooldownBars) },
@@ -266,6 +306,15 @@ extension BotConfiguration {
             "max_deals", type: "integer", unit: "count", default: "null (no cap)", range: ">= 1",
             rule: .atLeastOne(note: " (or null for no cap)"), read: { r, c in c.maxDeals = r.optionalInteger("max_deals") },
             write: { $0.maxDeals.map { .integer(Int64($0)) } ?? .null }, checked: { $0.maxDeals.map(Double.init) }
+        ),
+        ConfigurationKey(
+            "order_size_unit", type: #""quote" or "base""#, unit: "-", default: #""quote""#, range: "one of the two; `base` in mode `safety_orders` only",
+            read: { r, c in c.orderSizeUnit = r.enumeration("order_size_unit", default: c.orderSizeUnit) },
+            write: { $0.orderSizeUnit == .quote ? nil : .string($0.orderSizeUnit.rawValue) }
+        ),
+        ConfigurationKey(
+            "compound", type: "boolean", unit: "-", default: "false", range: "true or false; mode `safety_orders` only",
+            read: { r, c in c.compound = r.boolean("compound") ?? false }, write: { $0.compound ? .bool(true) : nil }
         ),
         ConfigurationKey(
             "fee_rate", type: "number", unit: "fraction", default: "0.001", range: "[0, 1)",

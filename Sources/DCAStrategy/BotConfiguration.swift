@@ -38,6 +38,35 @@ public enum FeeCurrency: String, Sendable, Codable, CaseIterable {
     case base
 }
 
+/// One take-profit target of `take_profit_steps`: sell `fraction` of the position at
+/// `avg_entry * (1 + profit)` (docs/SEMANTICS.md, "Take-profit steps").
+public struct TakeProfitStep: Sendable, Equatable {
+    /// Fraction above the average entry (or see ``TakeProfitType/base``).
+    public var profit: Double
+    /// Share of the position this step sells; the fractions of all steps sum to 1.
+    public var fraction: Double
+    public init(profit: Double, fraction: Double) {
+        self.profit = profit
+        self.fraction = fraction
+    }
+}
+
+/// What a stop-loss exit does to the bot.
+public enum StopLossAction: String, Sendable, Codable, CaseIterable {
+    /// Close the deal; the next deal starts as usual.
+    case closeDeal = "close_deal"
+    /// Close the deal and start no new deal for the rest of the run.
+    case stopBot = "stop_bot"
+}
+
+/// What the order sizes (`base_order_size`, `safety_order_size`) are counted in.
+public enum OrderSizeUnit: String, Sendable, Codable, CaseIterable {
+    /// Quote amounts (fee on top).
+    case quote
+    /// Base quantities; a safety order's quote cost follows from its price.
+    case base
+}
+
 /// A DCA bot's configuration: every key, its unit and range in docs/CONFIGURATION.md.
 ///
 /// All ratios are fractions (0.015 is 1.5%); money is in the quote currency; sizes of orders
@@ -91,6 +120,30 @@ public struct BotConfiguration: Sendable, Equatable {
     public var everyBars: Int
     /// Mode `recurring`: buy at the first bar of each UTC period instead (`12h`, `1d`, `1w`).
     public var schedule: String?
+
+    /// 1 to 4 take-profit targets instead of ``takeProfit`` (empty: none).
+    public var takeProfitSteps: [TakeProfitStep] = []
+    /// The stop follows the running high since the deal's last buy fill (needs ``stopLoss``).
+    public var trailingStopLoss = false
+    /// When the first take-profit step fills the stop moves to the deal's break-even price
+    /// (needs ``stopLoss`` and ``takeProfitSteps``).
+    public var stopLossToBreakeven = false
+    public var stopLossAction = StopLossAction.closeDeal
+    /// Sell the position at the next open when all of these hold at a close (empty: none).
+    public var closeConditions: [DealCondition] = []
+    /// The deal's PnL marked at the close, as a fraction of its cost, that a close condition
+    /// needs; `nil`: no guard (`false` in the file).
+    public var closeMinProfit: Double? = 0
+    public var orderSizeUnit = OrderSizeUnit.quote
+    /// Scale each deal's sizes by equity at its start / initial balance.
+    public var compound = false
+
+    /// Whether any option of engine v2 is set (steps, stop-loss options, close conditions,
+    /// base-unit sizes, compounding).
+    public var usesEngineV2Options: Bool {
+        !takeProfitSteps.isEmpty || trailingStopLoss || stopLossToBreakeven || stopLossAction != .closeDeal
+            || !closeConditions.isEmpty || orderSizeUnit != .quote || compound
+    }
 
     /// Maker fee used for resting limit orders.
     @inlinable public var limitFeeRate: Double { makerFeeRate ?? feeRate }

@@ -149,7 +149,8 @@ enum RunRowsWriter {
     static let orders = MultiRowInsert(
         table: "order_logs",
         columns: ["order_id", "bot_id", "run_id", "user_id", "symbol", "side", "qty", "order_type", "status", "filled_qty", "avg_price",
-                  "fees", "created_at", "price", "filled_at", "deal_id", "role", "safety_order_index", "reason", "needed", "available", "sequence"],
+                  "fees", "created_at", "price", "filled_at", "deal_id", "role", "safety_order_index", "reason", "needed", "available", "sequence",
+                  "take_profit_step"],
         literals: ["user_id": "NULL"],
         shared: ["bot_id", "run_id", "symbol"],
         textBytesPerRow: 36 + 2 * UTCTime.iso8601Length
@@ -173,6 +174,7 @@ enum RunRowsWriter {
         case .trailingTakeProfit: "trailing_take_profit"
         case .stopLoss: "stop_loss"
         case .recurring: "recurring"
+        case .closeCondition: "close_condition"
         }
     }
 
@@ -242,6 +244,7 @@ enum RunRowsWriter {
             row.real(16, order.needed)
             row.real(17, order.available)
             row.integer(18, order.sequence)
+            row.integer(19, order.takeProfitStep)
         }
     }
 }

@@ -9,7 +9,9 @@ import GRDB
 public enum Schema {
     /// Migration names in the order they apply. A database that lists a migration not in this
     /// list was written by a newer version and is refused.
-    public static let migrationNames = ["v1_platform_schema", "v2_sweep_details", "v3_enumeration_checks_by_equality"]
+    public static let migrationNames = [
+        "v1_platform_schema", "v2_sweep_details", "v3_enumeration_checks_by_equality", "engine_v2_exit_roles_and_steps",
+    ]
 
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -252,6 +254,66 @@ public enum Schema {
                 ALTER TABLE order_logs_v3 RENAME TO order_logs;
                 CREATE INDEX bot_runs_bot ON bot_runs(bot_id);
                 CREATE INDEX bot_runs_sweep ON bot_runs(sweep_id);
+                """)
+        }
+        // Engine v2: the close condition as an order role and a deal close reason, and the step
+        // (1-4) of a take-profit step order. SQLite cannot alter a CHECK: deals and order_logs
+        // are rebuilt as in v3 (create, copy, drop, rename), existing rows kept as they were.
+        migrator.registerMigration("engine_v2_exit_roles_and_steps") { db in
+            try db.execute(sql: """
+                CREATE TABLE deals_engine_v2 (
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    deal_id INTEGER NOT NULL CHECK (deal_id >= 1),
+                    symbol TEXT NOT NULL,
+                    opened_at TEXT NOT NULL,
+                    closed_at TEXT,
+                    safety_orders_filled INTEGER NOT NULL CHECK (safety_orders_filled >= 0),
+                    avg_entry REAL NOT NULL,
+                    qty REAL NOT NULL CHECK (qty >= 0),
+                    cost REAL NOT NULL,
+                    proceeds REAL NOT NULL,
+                    realized_pnl REAL NOT NULL,
+                    fees REAL NOT NULL CHECK (fees >= 0),
+                    close_reason TEXT CHECK (close_reason = 'take_profit' OR close_reason = 'trailing_take_profit' OR close_reason = 'stop_loss' OR close_reason = 'close_condition'),
+                    PRIMARY KEY (run_id, deal_id)
+                );
+                INSERT INTO deals_engine_v2 SELECT * FROM deals;
+                CREATE TABLE order_logs_engine_v2 (
+                    order_id TEXT PRIMARY KEY NOT NULL,
+                    bot_id TEXT NOT NULL,
+                    run_id TEXT NOT NULL,
+                    user_id TEXT,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side = 'buy' OR side = 'sell'),
+                    qty REAL NOT NULL CHECK (qty >= 0),
+                    order_type TEXT NOT NULL CHECK (order_type = 'market' OR order_type = 'limit' OR order_type = 'stop_market'),
+                    status TEXT NOT NULL CHECK (status = 'new' OR status = 'filled' OR status = 'cancelled' OR status = 'rejected'),
+                    filled_qty REAL NOT NULL CHECK (filled_qty >= 0),
+                    avg_price REAL,
+                    fees REAL NOT NULL CHECK (fees >= 0),
+                    created_at TEXT NOT NULL,
+                    price REAL,
+                    filled_at TEXT,
+                    deal_id INTEGER,
+                    role TEXT NOT NULL CHECK (role = 'base' OR role = 'safety' OR role = 'take_profit' OR role = 'trailing_take_profit' OR role = 'stop_loss' OR role = 'recurring' OR role = 'close_condition'),
+                    safety_order_index INTEGER CHECK (safety_order_index >= 1),
+                    reason TEXT,
+                    needed REAL,
+                    available REAL,
+                    sequence INTEGER NOT NULL CHECK (sequence >= 0),
+                    take_profit_step INTEGER CHECK (take_profit_step >= 1 AND take_profit_step <= 4),
+                    UNIQUE (run_id, sequence),
+                    FOREIGN KEY (run_id, bot_id) REFERENCES bot_runs(run_id, bot_id) ON DELETE CASCADE,
+                    FOREIGN KEY (run_id, deal_id) REFERENCES deals(run_id, deal_id) ON DELETE CASCADE
+                );
+                INSERT INTO order_logs_engine_v2 (order_id, bot_id, run_id, user_id, symbol, side, qty, order_type, status, filled_qty, avg_price,
+                    fees, created_at, price, filled_at, deal_id, role, safety_order_index, reason, needed, available, sequence)
+                    SELECT order_id, bot_id, run_id, user_id, symbol, side, qty, order_type, status, filled_qty, avg_price,
+                    fees, created_at, price, filled_at, deal_id, role, safety_order_index, reason, needed, available, sequence FROM order_logs;
+                DROP TABLE order_logs;
+                DROP TABLE deals;
+                ALTER TABLE deals_engine_v2 RENAME TO deals;
+                ALTER TABLE order_logs_engine_v2 RENAME TO order_logs;
                 """)
         }
         return migrator

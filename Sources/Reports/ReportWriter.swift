@@ -50,6 +50,7 @@ public enum ReportWriter {
             ("CAGR [%]", m.compoundAnnualGrowthRate.map { Format.percent($0) } ?? "n/a"),
             ("Calmar Ratio", m.calmarRatio.map { Format.ratio($0) } ?? "n/a"),
             ("Deals Closed", "\(m.dealsClosed) of \(m.dealsOpened) opened"),
+            ("Deals By Close Reason", closeReasons(summary.result)),
             ("Win Rate [%] (closed deals)", m.winRate.map { Format.percent($0) } ?? "n/a"),
             ("Profit Factor", m.profitFactor.map { Format.ratio($0) } ?? "n/a (no losing deal)"),
             ("Avg. Deal Duration", m.averageDealDurationSeconds.map(duration) ?? "n/a"),
@@ -62,6 +63,18 @@ public enum ReportWriter {
             ("Orders Rejected", "\(m.rejectedOrders)"),
             ("Periods Per Year", periods),
         ]
+    }
+
+    /// How the closed deals ended, e.g. `take_profit 3, stop_loss 1`, and whether the bot
+    /// stopped (`stop_loss_action = stop_bot`).
+    static func closeReasons(_ result: BacktestResult) -> String {
+        var counts: [(OrderRole, Int)] = []
+        for deal in result.deals {
+            guard let reason = deal.closeReason else { continue }
+            if let i = counts.firstIndex(where: { $0.0 == reason }) { counts[i].1 += 1 } else { counts.append((reason, 1)) }
+        }
+        let text = counts.isEmpty ? "none" : counts.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
+        return result.botStopped ? text + "; bot stopped after a stop loss (stop_loss_action stop_bot)" : text
     }
 
     /// The bot's configuration with every default resolved, key by key (which grid point a
@@ -144,7 +157,7 @@ public enum ReportWriter {
         for order in r.orders.prefix(orderLimit) {
             let filled = order.filledBar.map { UTCTime.shortText(nanoseconds: r.candles.openTimes[$0]) } ?? ""
             orderRows += "<tr><td>\(order.sequence)</td><td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[order.createdBar]))</td>"
-            orderRows += "<td>\(order.role.rawValue)\(order.safetyOrderIndex.map { " \($0)" } ?? "")</td><td>\(order.side.rawValue) \(order.type.rawValue)</td>"
+            orderRows += "<td>\(order.role.rawValue)\(order.safetyOrderIndex.map { " \($0)" } ?? "")\(order.takeProfitStep.map { " step \($0)" } ?? "")</td><td>\(order.side.rawValue) \(order.type.rawValue)</td>"
             orderRows += "<td>\(order.price.map { Format.significant($0) } ?? "")</td><td>\(Format.significant(order.quantity))</td>"
             orderRows += "<td>\(order.status.rawValue)\(order.reason.map { " (\(escape($0)))" } ?? "")</td><td>\(filled)</td>"
             orderRows += "<td>\(order.averagePrice.map { Format.significant($0) } ?? "")</td><td>\(Format.fixed(order.fees, decimals: 4))</td></tr>\n"

@@ -45,6 +45,7 @@ public struct RunSummary: Sendable {
         let seen = Set(pairs.map(\.0))
         pairs += m.jsonPairs.filter { !seen.contains($0.0) }
         pairs += [
+            ("bot_stopped", .bool(result.botStopped)),
             ("quote_currency", .string(c.quoteCurrency)), ("engine_version", .string(engineVersion)),
             ("database", .string(databasePath)), ("report", reportFolder.map { .string($0) } ?? .null),
         ]
@@ -69,6 +70,7 @@ public struct RunSummary: Sendable {
             ("Sharpe ratio", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a (\(m.sharpeUndefinedReason ?? "undefined"))"),
             ("Sortino ratio", m.sortinoRatio.map { Format.ratio($0) } ?? "n/a"),
             ("Deals closed / opened", "\(m.dealsClosed) / \(m.dealsOpened)" + (m.winRate.map { ", win rate " + Format.percent($0) } ?? "")),
+            ("Closed by", ReportWriter.closeReasons(result)),
             ("Orders filled / rejected", "\(m.totalTrades) / \(m.rejectedOrders)"),
             ("Max. safety orders used", "\(m.maxSafetyOrdersUsed) of \(c.maxSafetyOrders)"),
             ("Max. capital in use [\(q)]", Format.money(m.maxCapitalInUse) + " incl. fees (full ladder: \(Format.money(c.requiredCapital)) before fees)"),

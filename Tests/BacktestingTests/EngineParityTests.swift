@@ -24,8 +24,7 @@ enum Parity {
 
     /// Whether the configuration uses only what the old engine knew (it cannot run the rest).
     static func usesOnlyLegacyOptions(_ configuration: BotConfiguration) -> Bool {
-        _ = configuration
-        return true
+        !configuration.usesEngineV2Options
     }
 
     static func expectIdentical(_ new: BacktestResult, _ old: BacktestResult, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -53,6 +53,35 @@ import Testing
         #expect(close(result.orders.last { $0.role == .stopLoss }?.price, Self.averageAfterJump * 0.9, 1e-9))
     }
 
+    @Test func takeProfitStepsRepricedAfterAGapFillDoNotFillOnTheJump() throws {
+        let result = try Fixture.run(Self.ladderBot(#""take_profit_steps": [{"profit": 0.01, "fraction": 0.5}, {"profit": 0.02, "fraction": 0.5}]"#), Self.jump)
+        let steps = result.orders.filter { $0.role == .takeProfit && $0.status == .new }
+        #expect(steps.map(\.takeProfitStep) == [1, 2])
+        #expect(close(steps[0].price, Self.averageAfterJump * 1.01, 1e-9) && close(steps[1].price, Self.averageAfterJump * 1.02, 1e-9))
+        // floor(0.5 x 3.1637) = 1.5818; the last step sells the rest, 1.5819.
+        #expect(steps[0].quantity == 1.5818 && close(steps[1].quantity, 1.5819, 1e-12))
+        #expect(result.filledOrders.allSatisfy { $0.side == .buy })
+    }
+
+    @Test func trailingStopReplacedDuringAJumpAboveTheOpenSellsAtTheOpen() throws {
+        // As the plain stop: after SO2's gap fill the running high restarts at the fill (85) and
+        // the level is max(avg, 85) x 0.97 = 87.05, placed during the jump: sells at the open 85.
+        let result = try Fixture.run(Self.ladderBot(#""take_profit": 0.01, "stop_loss": 0.03, "trailing_stop_loss": true"#), Self.jump)
+        let stop = try #require(result.filledOrders.first { $0.role == .stopLoss })
+        #expect(stop.averagePrice == 85 && stop.filledBar == 1)
+        #expect(close(result.deals[0].realizedPnL, -15, 1e-9))
+    }
+
+    @Test func trailingStopRaisedByAJumpUpActsFromTheOpen() throws {
+        // Base 1 @ 100, stop 5% trailing. Bar 0 (low first): M = 100.2, stop 95.19. Bar 1 opens at
+        // 120: M = 120, stop 114 (below the open: nothing at the open); 120 -> 113 sells at 114.
+        let result = try Fixture.run(EngineBehaviourTests.bot(#""stop_loss": 0.05, "trailing_stop_loss": true"#),
+                                     Self.hourly([(100, 100.2, 99.9, 100), (120, 121, 113, 119)]))
+        let stop = try #require(result.filledOrders.first { $0.role == .stopLoss })
+        #expect(close(stop.averagePrice, 114, 1e-9) && stop.filledBar == 1)
+        #expect(close(result.deals[0].realizedPnL, 14, 1e-9))
+    }
+
     // MARK: 18 trailing take profit after a gap fill
 
     @Test func trailingActivationRepricedAfterAGapFillArmsOnlyIfTheOpenReachesIt() throws {

@@ -111,6 +111,7 @@ import Testing
         ("order_logs", "side", "'hold'"), ("order_logs", "qty", "-1"), ("order_logs", "order_type", "'iceberg'"),
         ("order_logs", "status", "'partially_filled'"), ("order_logs", "filled_qty", "-1"), ("order_logs", "fees", "-1"),
         ("order_logs", "role", "'grid'"), ("order_logs", "safety_order_index", "0"), ("order_logs", "sequence", "-1"),
+        ("order_logs", "take_profit_step", "5"),
         ("positions", "qty", "-1"),
         ("funds", "exchange", "'binance'"), ("funds", "free", "-0.01"), ("funds", "locked", "-1"), ("funds", "total", "-1"),
         ("holdings", "quantity", "-1"),
@@ -217,7 +218,9 @@ import Testing
                 try db.execute(sql: "ATTACH DATABASE ? AS current", arguments: [current.path])
                 try db.inTransaction {
                     for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
-                        try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM current.\(table)")
+                        // The old table's columns (later migrations add some, e.g. order_logs.take_profit_step).
+                        let columns = try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(table))").map { $0["name"] as String }.joined(separator: ", ")
+                        try db.execute(sql: "INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM current.\(table)")
                     }
                     return .commit
                 }
@@ -327,6 +330,37 @@ import Testing
                 #expect(row["closed_at"] as String? == deal.closedBar.map { UTCTime.iso8601(nanoseconds: candles.openTimes[$0]) })
                 #expect(row["close_reason"] as String? == deal.closeReason?.rawValue && row["realized_pnl"] as Double == deal.realizedPnL)
             }
+        }
+    }
+}
+
+/// Engine v2's order role and close reason `close_condition` and the step of a take-profit step
+/// order are stored (the migration `engine_v2_exit_roles_and_steps`).
+@Suite struct EngineV2StorageTests {
+    @Test func closeConditionRoleAndTakeProfitStepsAreStored() throws {
+        let configuration = try BotConfiguration.decode(json: Data("""
+            {"symbol": "TESTUSDT", "initial_balance": 1000, "base_order_size": 100, "max_safety_orders": 0, "fee_rate": 0,
+             "take_profit_steps": [{"profit": 0.01, "fraction": 0.5}, {"profit": 0.5, "fraction": 0.5}],
+             "close_conditions": [{"indicator": "price", "min": 102}], "max_deals": 1}
+            """.utf8))
+        // Base 1 @ 100; step 1 (0.5 @ 101) fills in bar 1; the close 103 is in the range: the
+        // rest (0.5) is sold at bar 2's open 103 by the close condition.
+        var candles = CandleSeries()
+        for (i, bar) in [(100.0, 100.5, 99.5, 100.0), (100, 101.5, 99.8, 103), (103, 103.2, 102.5, 103)].enumerated() {
+            candles.append(openTime: Int64(i) * 3_600_000_000_000 + 1_704_067_200_000_000_000, open: bar.0, high: bar.1, low: bar.2, close: bar.3, volume: 1)
+        }
+        let result = Backtester.run(configuration: configuration, candles: candles)
+        let path = NSTemporaryDirectory() + "dca-engine-v2-\(UUID().uuidString)/runs.sqlite"
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let store = try RunStore(path: path)
+        try store.write(result, identity: RunIdentity(configuration: configuration, dataFingerprint: "test"), executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0)
+        try store.read { db throws in
+            let rows = try Row.fetchAll(db, sql: "SELECT role, take_profit_step, status, avg_price FROM order_logs ORDER BY sequence")
+            #expect(rows.map { $0["role"] as String } == ["base", "take_profit", "take_profit", "close_condition"])
+            #expect(rows.map { $0["take_profit_step"] as Int? } == [nil, 1, 2, nil])
+            #expect(rows.map { $0["status"] as String } == ["filled", "filled", "cancelled", "filled"])
+            #expect(rows.last?["avg_price"] as Double? == 103)
+            #expect(try String.fetchOne(db, sql: "SELECT close_reason FROM deals") == "close_condition")
         }
     }
 }
