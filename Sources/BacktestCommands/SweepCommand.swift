@@ -132,10 +132,12 @@ struct SweepCommand: ParsableCommand {
         }
         let base: [String: JSONInput]
         do {
-            guard case .object(let object) = try JSONDecoder().decode(JSONInput.self, from: baseData) else { throw CommandFailure("\(configPath): the configuration must be a JSON object.") }
+            guard case .object(let object) = try JSONInput.decode(baseData) else { throw CommandFailure("\(configPath): the configuration must be a JSON object.") }
             base = object
         } catch let failure as CommandFailure {
             throw failure
+        } catch let duplicate as JSONDuplicateKey {
+            throw CommandFailure("\(configPath): \(duplicate).")
         } catch {
             throw CommandFailure("\(configPath): the file is not valid JSON: \(JSONInput.locateSyntaxError(in: baseData) ?? JSONInput.explain(error)).")
         }

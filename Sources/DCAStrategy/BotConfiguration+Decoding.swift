@@ -25,7 +25,9 @@ extension BotConfiguration {
     public static func decode(json: Data) throws(ConfigurationError) -> BotConfiguration {
         let object: JSONInput
         do {
-            object = try JSONDecoder().decode(JSONInput.self, from: json)
+            object = try JSONInput.decode(json)
+        } catch let duplicate as JSONDuplicateKey {
+            throw ConfigurationError(problems: ["\(duplicate)"])
         } catch {
             throw ConfigurationError(problems: ["the file is not valid JSON: \(JSONInput.locateSyntaxError(in: json) ?? JSONInput.explain(error))"])
         }

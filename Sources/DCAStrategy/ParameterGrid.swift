@@ -19,7 +19,9 @@ public struct ParameterGrid: Sendable, Equatable {
     public init(json: Data) throws(ConfigurationError) {
         let object: JSONInput
         do {
-            object = try JSONDecoder().decode(JSONInput.self, from: json)
+            object = try JSONInput.decode(json)
+        } catch let duplicate as JSONDuplicateKey {
+            throw ConfigurationError(problems: ["\(duplicate)"], subject: "grid")
         } catch {
             throw ConfigurationError(problems: ["the file is not valid JSON: \(JSONInput.locateSyntaxError(in: json) ?? JSONInput.explain(error))"], subject: "grid")
         }
