@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect candle files.",
-        subcommands: [InspectCommand.self]
+        subcommands: [InspectCommand.self, DataFetchCommand.self]
     )
 }
 
