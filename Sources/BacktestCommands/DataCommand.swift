@@ -7,8 +7,8 @@ import MarketData
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Inspect and resample candle files.",
-        subcommands: [InspectCommand.self, ResampleCommand.self]
+        abstract: "Inspect, resample and fetch candle files.",
+        subcommands: [InspectCommand.self, ResampleCommand.self, DataFetchCommand.self]
     )
 }
 

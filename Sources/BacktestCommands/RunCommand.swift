@@ -99,9 +99,7 @@ struct RunCommand: ParsableCommand {
 
     /// Reads and validates a configuration file.
     static func loadConfiguration(path: String) throws -> BotConfiguration {
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("Cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"). Check the path given to --config (datasets/btc-1m-ladder.json and datasets/example-bot.json are examples).")
-        }
+        let contents = try InputText.read(path, role: "configuration file", option: "--config (datasets/btc-1m-ladder.json and datasets/example-bot.json are examples)")
         do {
             return try BotConfiguration.decode(json: contents)
         } catch {

@@ -36,7 +36,7 @@ struct ListRuns: ParsableCommand {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw CommandFailure("No database at \(databasePath): run a backtest first (dca-backtest run ...) or pass --db.")
         }
-        let store = try RunStore(path: databasePath)
+        let store = try RunStoreReader(path: databasePath)
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.run_id, r.bot_id, b.name, b.symbol, json_extract(r.metrics, '$.interval_seconds') AS interval_seconds,
@@ -99,7 +99,7 @@ struct ShowRun: ParsableCommand {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw CommandFailure("No database at \(databasePath): run a backtest first or pass --db.")
         }
-        let store = try RunStore(path: databasePath)
+        let store = try RunStoreReader(path: databasePath)
         let (matched, run, deals, orders) = try store.read { db -> (Int, Row?, [Row], [Row]) in
             let matches = try Row.fetchAll(db, sql: "SELECT r.*, b.name, b.symbol, b.config FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id WHERE substr(r.run_id, 1, length(?1)) = ?1", arguments: [runID])
             guard matches.count == 1, let run = matches.first else { return (matches.count, nil, [], []) }

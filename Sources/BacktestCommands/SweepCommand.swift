@@ -72,6 +72,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write every point's parameters and metrics to a .csv or .json file.", valueName: "FILE"))
     var export: String?
 
+    @Option(name: .customLong("max-points"), help: ArgumentHelp("Run grids of up to N points (default \(ParameterGrid.defaultMaximumPoints)); a larger grid is refused with its count.", valueName: "N"))
+    var maxPoints = ParameterGrid.defaultMaximumPoints
+
     @OptionGroup var data: DataOptions
 
     @OptionGroup var detailCandles: DetailOptions
@@ -80,6 +83,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if maxPoints < 1 { throw ValidationError("--max-points must be at least 1 (got \(maxPoints)).") }
         if top < 0 { throw ValidationError("--top must be 0 (no leaderboard) or more (got \(top)).") }
         if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none'.") }
         if !Self.objectives.contains(objective) { throw ValidationError("--objective must be one of \(Self.objectives.joined(separator: ", ")).") }
@@ -124,12 +128,8 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let baseData = FileManager.default.contents(atPath: configPath) else {
-            throw CommandFailure("Cannot read the configuration file \(configPath). Check the path given to --config.")
-        }
-        guard let gridData = FileManager.default.contents(atPath: gridPath) else {
-            throw CommandFailure("Cannot read the grid file \(gridPath). Check the path given to --grid.")
-        }
+        let baseData = try InputText.read(configPath, role: "configuration file", option: "--config")
+        let gridData = try InputText.read(gridPath, role: "grid file", option: "--grid")
         let base: [String: JSONInput]
         do {
             guard case .object(let object) = try JSONInput.decode(baseData) else { throw CommandFailure("\(configPath): the configuration must be a JSON object.") }
@@ -142,38 +142,50 @@ struct SweepCommand: ParsableCommand {
             throw CommandFailure("\(configPath): the file is not valid JSON: \(JSONInput.locateSyntaxError(in: baseData) ?? JSONInput.explain(error)).")
         }
         let grid: ParameterGrid
-        do { grid = try ParameterGrid(json: gridData) } catch { throw CommandFailure("\(gridPath): \(error.description)") }
+        do { grid = try ParameterGrid(json: gridData, maximumPoints: maxPoints) } catch { throw CommandFailure("\(gridPath): \(error.description)") }
         let shard = try resolvedShard()
 
-        // Validate every point before reading any data.
-        var configurations: [(index: Int, values: [(key: String, value: JSONInput)], configuration: BotConfiguration)] = []
+        // Validate every point before reading any data, streaming: points are generated one at a
+        // time, and only the first invalid ones are kept for the message (all with --skip-invalid).
+        var validIndices: [Int] = []
         var invalid: [(index: Int, text: String, reason: String)] = []
-        for index in 0..<grid.count where index % shard.count == shard.index {
-            let values = grid.values(at: index)
+        var invalidCount = 0
+        var firstConfiguration: BotConfiguration?
+        var usesDetail = false
+        for index in stride(from: shard.index, to: grid.count, by: shard.count) {
             do {
-                configurations.append((index, values, try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))))
+                let configuration = try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
+                if firstConfiguration == nil { firstConfiguration = configuration }
+                if configuration.fillModel == .detail { usesDetail = true }
+                validIndices.append(index)
             } catch {
-                invalid.append((index, Self.describe(values), error.problems.joined(separator: "; ")))
+                invalidCount += 1
+                if skipInvalid || invalid.count < 20 { invalid.append((index, Self.describe(grid.values(at: index)), error.problems.joined(separator: "; "))) }
             }
         }
-        if !invalid.isEmpty && !skipInvalid {
+        if invalidCount > 0 && !skipInvalid {
             let listed = invalid.prefix(20).map { "point \($0.index) (\($0.text)): \($0.reason)" }.joined(separator: "; ")
-            throw CommandFailure("\(invalid.count) of \(grid.count) grid points are invalid, so nothing was run: \(listed)\(invalid.count > 20 ? "; and \(invalid.count - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
+            throw CommandFailure("\(invalidCount) of \(grid.count) grid points are invalid, so nothing was run: \(listed)\(invalidCount > 20 ? "; and \(invalidCount - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
         }
 
-        if let symbol = configurations.first?.configuration.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
+        if let symbol = firstConfiguration?.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
         let candles = loaded.series
         // A hash of every candle: computed once (a 900k-candle series takes 25 ms).
         let barsFingerprint = candles.fingerprint
-        let detailPath = try detailCandles.load(for: configurations.map(\.configuration), bars: candles, barsFingerprint: barsFingerprint, data: data)
+        // The detail option needs to know whether any point uses fill_model detail, and which.
+        let representative = [firstConfiguration].compactMap { $0 }
+        let detailPath = try detailCandles.load(for: usesDetail ? [try Self.firstDetailConfiguration(grid: grid, base: base, among: validIndices)] : representative, bars: candles, barsFingerprint: barsFingerprint, data: data)
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
         let fingerprint = detailPath?.fingerprint ?? barsFingerprint
-        let points = configurations.map { point in
-            let used = point.configuration.fillModel == .detail ? fingerprint : barsFingerprint
-            return Point(index: point.index, values: point.values, configuration: point.configuration, identity: RunIdentity(configuration: point.configuration, dataFingerprint: used))
+        let points = validIndices.map { index in
+            // Valid: decoded above.
+            let configuration = try! BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
+            let used = configuration.fillModel == .detail ? fingerprint : barsFingerprint
+            return Point(index: index, values: grid.values(at: index), configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: used))
         }
+        validIndices = []
 
         let baseText = JSONInput.object(base).value.text()
         let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)")
@@ -283,6 +295,16 @@ struct SweepCommand: ParsableCommand {
             try Self.export(points: points, grid: grid, metrics: metrics, to: export)
             print("Exported \(points.count) points to \(export)")
         }
+    }
+
+    /// The first valid point whose configuration uses fill_model detail.
+    static func firstDetailConfiguration(grid: ParameterGrid, base: [String: JSONInput], among indices: [Int]) throws -> BotConfiguration {
+        for index in indices {
+            if let configuration = try? BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index)), configuration.fillModel == .detail {
+                return configuration
+            }
+        }
+        throw CommandFailure("internal error: no point uses fill_model detail")
     }
 
     static func describe(_ values: [(key: String, value: JSONInput)]) -> String {
@@ -437,7 +459,10 @@ struct MergeCommand: ParsableCommand {
         }
         // Every shard must open (and is migrated to this schema) before the output is created,
         // so a bad shard leaves no empty output behind.
-        for shard in shards { _ = try RunStore(path: shard) }
+        for shard in shards {
+            try DatabaseHealth.requireHealthy(path: shard, role: "the shard")
+            _ = try RunStore(path: shard)
+        }
         let existed = FileManager.default.fileExists(atPath: output)
         let store = try RunStore(path: output)
         do {

@@ -74,6 +74,18 @@ extension BotConfiguration {
     public func validationProblems() -> [String] {
         var problems: [String] = []
         func show(_ value: Double) -> String { JSONValue.format(value) }
+        // Money above 10^15 quote units is no account's balance, and near 2^53 (about 9.0e15) a
+        // double no longer holds whole units exactly: refused rather than computed with.
+        func money(_ key: String, _ value: Double?) {
+            if let value, value.isFinite, value > BotConfiguration.largestMoneyAmount {
+                problems.append("`\(key)` is \(show(value)); money amounts must be at most 1e15 (10^15 in the quote currency)")
+            }
+        }
+        money("initial_balance", initialBalance)
+        money("base_order_size", baseOrderSize)
+        money("safety_order_size", safetyOrderSize)
+        money("order_size", orderSize)
+        money("min_notional", minNotional)
         if symbol.isEmpty { problems.append("`symbol` must not be empty") }
         for key in Self.keys {
             if let value = key.checked(self), let problem = key.rule.problem(key: key.name, value: value, configuration: self) {
@@ -186,6 +198,11 @@ extension BotConfiguration {
     }
 }
 
+extension BotConfiguration {
+    /// The largest money amount accepted in a configuration: 10^15 quote units.
+    public static let largestMoneyAmount = 1e15
+}
+
 /// Reads typed values out of a JSON object, collecting problems instead of stopping.
 struct KeyReader {
     let dictionary: [String: JSONInput]
@@ -213,6 +230,10 @@ struct KeyReader {
     mutating func optionalInteger(_ key: String) -> Int? {
         guard let value = raw(key) else { return nil }
         if case .number(let d) = value, d == d.rounded(), abs(d) < 1e9 { return Int(d) }
+        if case .number(let d) = value, d == d.rounded() {
+            problems.append("`\(key)` is \(value.summary), out of range: whole numbers here must be between -999999999 and 999999999")
+            return nil
+        }
         problems.append("`\(key)` must be a whole number, not \(value.summary)")
         return nil
     }
@@ -222,7 +243,13 @@ struct KeyReader {
             if required { problems.append("`\(key)` is required") }
             return nil
         }
-        if case .string(let s) = value { return s }
+        if case .string(let s) = value {
+            if s.utf8.contains(0) {
+                problems.append("`\(key)` holds a NUL character (\\u0000): text values cannot contain one")
+                return nil
+            }
+            return s
+        }
         problems.append("`\(key)` must be text, not \(value.summary)")
         return nil
     }

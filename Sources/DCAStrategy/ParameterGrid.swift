@@ -14,9 +14,11 @@ public struct ParameterGrid: Sendable, Equatable {
     }
 
     /// Reads a grid file's JSON.
-    /// - Throws: ``ConfigurationError`` when it is not an object of non-empty lists or names a key
-    ///   that is not a configuration key.
-    public init(json: Data) throws(ConfigurationError) {
+    /// - Parameter maximumPoints: the largest point count accepted (`--max-points`).
+    /// - Throws: ``ConfigurationError`` when it is not an object of non-empty lists, names a key
+    ///   that is not a configuration key, or has more points than `maximumPoints` (or than an
+    ///   `Int` can count).
+    public init(json: Data, maximumPoints: Int = ParameterGrid.defaultMaximumPoints) throws(ConfigurationError) {
         let object: JSONInput
         do {
             object = try JSONInput.decode(json)
@@ -40,12 +42,69 @@ public struct ParameterGrid: Sendable, Equatable {
             }
             axes.append((key, values))
         }
+        // The product, with overflow checks: 20 keys of 10 values (10^20 points) cannot be counted
+        // in an Int, let alone run.
+        var count = 1
+        for axis in axes {
+            let (product, overflow) = count.multipliedReportingOverflow(by: axis.1.count)
+            if overflow {
+                problems.insert("the grid has \(Self.exactProduct(axes.map { $0.1.count })) points (\(Self.shape(axes.map { $0.1.count }))), more than can be counted or run: give fewer keys or values", at: 0)
+                break
+            }
+            count = product
+        }
         if !problems.isEmpty { throw ConfigurationError(problems: problems, subject: "grid") }
         self.axes = axes
+        self.count = count
+        if count > maximumPoints {
+            throw ConfigurationError(problems: [
+                "the grid has \(count) points (\(Self.shape(axes.map { $0.1.count }))), above the limit of \(maximumPoints): pass --max-points \(count) to run them all, or give fewer values",
+            ], subject: "grid")
+        }
     }
 
-    /// The number of points.
-    public var count: Int { axes.reduce(1) { $0 * $1.values.count } }
+    /// The default largest grid a sweep runs without `--max-points`.
+    public static let defaultMaximumPoints = 1_000_000
+
+    /// The number of points (the product of the value counts; checked when the grid was read).
+    public let count: Int
+
+    /// Every point, generated when it is reached (memory does not grow with the grid's size).
+    public var points: Points { Points(grid: self) }
+
+    /// The points of a grid in index order: point `i` is ``ParameterGrid/values(at:)``.
+    public struct Points: RandomAccessCollection, Sendable {
+        let grid: ParameterGrid
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { grid.count }
+        public subscript(index: Int) -> [(key: String, value: JSONInput)] { grid.values(at: index) }
+    }
+
+    /// `10 x 10 x 10`, or `20 keys of 10 values` when every key has the same count.
+    static func shape(_ counts: [Int]) -> String {
+        if counts.count > 3, let first = counts.first, counts.allSatisfy({ $0 == first }) {
+            return "\(counts.count) keys of \(first) values"
+        }
+        return counts.map(String.init).joined(separator: " x ")
+    }
+
+    /// The exact decimal product of `counts`, however large.
+    static func exactProduct(_ counts: [Int]) -> String {
+        var digits: [Int] = [1]  // little-endian base 10
+        for factor in counts {
+            var carry = 0
+            for i in digits.indices {
+                let value = digits[i] * factor + carry
+                digits[i] = value % 10
+                carry = value / 10
+            }
+            while carry > 0 {
+                digits.append(carry % 10)
+                carry /= 10
+            }
+        }
+        return String(digits.reversed().map { Character(String($0)) })
+    }
 
     /// The values of point `index` (0-based), in key order.
     public func values(at index: Int) -> [(key: String, value: JSONInput)] {

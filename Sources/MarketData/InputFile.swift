@@ -78,6 +78,11 @@ public enum InputFile {
         CandleDataError(problems: [DataProblem(file: path, line: nil, column: nil, reason: reason)], advice: advice)
     }
 
+    /// The SHA-256 of `bytes`, lowercase hex (as a `.CHECKSUM` file writes it).
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        Hex.lowercase(SHA256.hash(data: bytes))
+    }
+
     /// Verifies `bytes` against `<path>.CHECKSUM` when that file exists.
     /// - Returns: `true` when a checksum file was found and matched, `false` when there is none.
     /// - Throws: ``CandleDataError`` when the checksum file is malformed or does not match.

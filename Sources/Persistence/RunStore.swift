@@ -75,6 +75,7 @@ public final class RunStore: Sendable {
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
+        try DatabaseHealth.requireWritableFolder(for: path)
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
@@ -97,7 +98,7 @@ public final class RunStore: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StorageError("\(path) is not an SQLite database (another kind of file, or damaged): give the path of a dca-backtest database, or a new file.")
         } catch let error as DatabaseError {
-            throw StorageError("cannot open the database \(path): \(error.message ?? "\(error)") (SQLite error \(error.resultCode.rawValue)).")
+            throw DatabaseHealth.explain(error, path: path, doing: "opening")
         } catch {
             throw StorageError("cannot open the database \(path): \(error)")
         }
@@ -118,6 +119,7 @@ public final class RunStore: Sendable {
                 try Self.insert(result, identity: identity, detail: detail, sweepID: sweepID, executedAt: executedAt, wallSeconds: wallSeconds, db: db)
             }
         } catch {
+            if DatabaseHealth.isDamageOrPermission(error) { throw DatabaseHealth.explain(error, path: path, doing: "writing") }
             throw StorageError("writing run \(identity.runID) to \(path) failed and was rolled back: \(error)")
         }
     }
@@ -134,6 +136,7 @@ public final class RunStore: Sendable {
                 }
             }
         } catch {
+            if DatabaseHealth.isDamageOrPermission(error) { throw DatabaseHealth.explain(error, path: path, doing: "writing") }
             throw StorageError("writing a batch of \(batch.count) runs to \(path) failed and was rolled back: \(error)")
         }
     }

@@ -87,16 +87,17 @@ public enum ReportWriter {
     public static func markdown(_ summary: RunSummary) -> String {
         let r = summary.result
         let c = r.configuration
-        var out = "# Backtest: \(c.name) on \(c.symbol)\n\n"
+        let t = markdownText, code = markdownCode
+        var out = "# Backtest: \(t(c.name)) on \(t(c.symbol))\n\n"
         out += "- Run `\(summary.runID)`, bot `\(summary.botID)`, engine \(engineVersion)\n"
         out += "- Data: \(r.metrics.candles) candles from \(summary.startedAt) to \(summary.endedAt), fingerprint `\(summary.dataFingerprint.prefix(16))…`\n"
-        for note in summary.dataNotes { out += "- Data: \(note)\n" }
+        for note in summary.dataNotes { out += "- Data: \(t(note))\n" }
         out += "- Fill model: `\(c.fillModel.rawValue)`; fee rate \(JSONValue.format(c.feeRate)) (fraction); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
         out += "| Metric | Value |\n|---|---|\n"
-        for (label, value) in metricRows(summary) { out += "| \(label) | \(value) |\n" }
+        for (label, value) in metricRows(summary) { out += "| \(t(label)) | \(t(value)) |\n" }
         out += "\n## Configuration\n\n| Key | Value |\n|---|---|\n"
-        for (key, value) in configurationRows(c) { out += "| `\(key)` | `\(value)` |\n" }
-        out += "\nFiles: `equity.csv` (equity and drawdown per bar), `report.html` (charts). The run's orders and deals are in the `order_logs` and `deals` tables of `\(summary.databasePath)`.\n"
+        for (key, value) in configurationRows(c) { out += "| \(code(key)) | \(code(value)) |\n" }
+        out += "\nFiles: `equity.csv` (equity and drawdown per bar), `report.html` (charts). The run's orders and deals are in the `order_logs` and `deals` tables of \(code(summary.databasePath)).\n"
         return out
     }
 
@@ -106,6 +107,35 @@ public enum ReportWriter {
         if days > 0 { return "\(days)d \(hours)h \(minutes)m" }
         if hours > 0 { return "\(hours)h \(minutes)m" }
         return "\(minutes)m"
+    }
+
+    /// Text from the user (a bot's name, a file name) as Markdown shows it literally: HTML
+    /// escaped as in report.html, Markdown's punctuation backslash-escaped, line breaks as spaces
+    /// (a table cell or list item stays one line).
+    static func markdownText(_ text: String) -> String {
+        var out = ""
+        for character in escape(text) {
+            switch character {
+            case "\\", "`", "*", "_", "[", "]", "|", "#", "!", "~": out += "\\" + String(character)
+            case "\n", "\r": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Text in a Markdown code span: fenced with more backticks than it holds in a row, `|`
+    /// escaped (inside a table), line breaks as spaces.
+    static func markdownCode(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
+        var longest = 0, run = 0
+        for character in flat {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        let fence = String(repeating: "`", count: longest + 1)
+        let pad = flat.hasPrefix("`") || flat.hasSuffix("`") ? " " : ""
+        return fence + pad + flat + pad + fence
     }
 
     static func escape(_ text: String) -> String {
