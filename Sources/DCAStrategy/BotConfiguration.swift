@@ -45,7 +45,17 @@ public enum FeeCurrency: String, Sendable, Codable, CaseIterable {
 /// keys and invalid values with every problem in one message.
 public struct BotConfiguration: Sendable, Equatable {
     public var name: String
+    /// The first (for a one-pair bot, the only) symbol.
     public var symbol: String
+    /// Every symbol of a multi-pair bot, in the configuration's order (`symbols`,
+    /// docs/SEMANTICS.md section 7); empty for a one-pair bot: see ``tradedSymbols``.
+    public var symbols: [String] = []
+    /// Deals open at once over all symbols (1 ... symbols), at most one per symbol.
+    public var maxActiveDeals: Int = 1
+    /// Conditions that must all hold at a symbol's previous close for a deal to start there.
+    public var startConditions: [DealCondition] = []
+    /// Conditions that, all holding at a close, sell the open deal at the next open.
+    public var closeConditions: [DealCondition] = []
     public var quoteCurrency: String
     /// Quote currency the run starts with.
     public var initialBalance: Double
@@ -91,6 +101,9 @@ public struct BotConfiguration: Sendable, Equatable {
     public var everyBars: Int
     /// Mode `recurring`: buy at the first bar of each UTC period instead (`12h`, `1d`, `1w`).
     public var schedule: String?
+
+    /// The symbols traded, in order: ``symbols``, or `[symbol]` for a one-pair bot.
+    @inlinable public var tradedSymbols: [String] { symbols.isEmpty ? [symbol] : symbols }
 
     /// Maker fee used for resting limit orders.
     @inlinable public var limitFeeRate: Double { makerFeeRate ?? feeRate }
