@@ -163,6 +163,7 @@ struct SweepCommand: ParsableCommand {
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
         let candles = loaded.series
+        try ConditionCheck.refuseUnfit(configurations.map(\.configuration), interval: candles.intervalNanoseconds)
         // A hash of every candle: computed once (a 900k-candle series takes 25 ms).
         let barsFingerprint = candles.fingerprint
         let detailPath = try detailCandles.load(for: configurations.map(\.configuration), bars: candles, barsFingerprint: barsFingerprint, data: data)

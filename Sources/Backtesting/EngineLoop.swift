@@ -1,4 +1,5 @@
 import Analytics
+import Indicators
 import MarketData
 
 extension DCAEngine {
@@ -17,6 +18,13 @@ extension DCAEngine {
             )
         }
         if recordsEquity { equity.reserveCapacity(equity.count + count) }
+        // Start conditions (docs/SEMANTICS.md section 8): evaluated at each close, read at the next
+        // open; the ring buffers are allocated here, once. Mode `recurring` ignores them.
+        var startGate = ConditionSet(
+            conditions: configuration.mode == .safetyOrders ? configuration.startConditions : [],
+            interval: candles.intervalNanoseconds ?? 1
+        )
+        let hasStartConditions = !startGate.isEmpty
         candles.openTimes.withUnsafeBufferPointer { times in
         candles.opens.withUnsafeBufferPointer { opens in
         candles.highs.withUnsafeBufferPointer { highs in
@@ -44,8 +52,10 @@ extension DCAEngine {
                     closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
                     refreshTriggerLevels()
                 }
+                if hasStartConditions { startGate.beginBar(openTime: times[bar]) }
                 if configuration.mode == .safetyOrders {
-                    if deal == nil && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true) {
+                    if deal == nil && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true)
+                        && (!hasStartConditions || startGate.holds) {
                         startDeal(open: open, bar: bar)
                         refreshTriggerLevels()
                     }
@@ -64,6 +74,9 @@ extension DCAEngine {
                 let value = balances.equity(at: close)
                 if recordsEquity { equity.append(value) }
                 curve.add(equity: value, openTime: times[bar])
+                if hasStartConditions {
+                    startGate.update(openTime: times[bar], open: open, high: high, low: low, close: close, volume: 0)
+                }
                 previousClose = close
             }
         }}}}}
