@@ -3,7 +3,7 @@ import DCAStrategy
 import MarketData
 
 /// The engine version: part of every `run_id`, so results of a changed engine are new runs.
-public let engineVersion = "dca-backtest-engine/1.0.0"
+public let engineVersion = "dca-backtest-engine/2.0.0"
 
 /// The outcome of one backtest: the order log, the deals, the equity curve and the metrics.
 public struct BacktestResult: Sendable {

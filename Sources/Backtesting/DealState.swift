@@ -59,8 +59,9 @@ enum TakeProfitSide: Sendable {
     /// the path leg in which the activation price was computed.
     case trailingWaiting(activation: Double, leg: Int)
     /// Trailing take profit, armed: `high` is the running high `M` of the path since arming; the
-    /// exit level is `max(high * (1 - trailing_deviation), activation)`.
-    case trailingArmed(activation: Double, high: Double)
+    /// exit level is `max(high * (1 - trailing_deviation), activation)`. `leg` is the path leg in
+    /// which it armed.
+    case trailingArmed(activation: Double, high: Double, leg: Int)
 
     /// The resting take-profit order, if one rests.
     @inline(__always) var restingOrder: RestingOrder? {

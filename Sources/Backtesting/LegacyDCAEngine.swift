@@ -66,6 +66,11 @@ struct LegacyDCAEngine: Sendable, EngineOutcome {
     var trailingPrice = 0.0
     var trailingArmed = false
     var trailingHigh = 0.0
+    /// The gap fix of engine v2, carried here too so the comparison stays exact: the leg serial
+    /// and the legs in which the trailing activation was computed and in which it armed.
+    var legCounter = 0
+    var trailingPlacedLeg = -1
+    var trailingArmedLeg = -1
     /// Stop-loss level watched by closes when `stop_loss_timeout_bars > 0`.
     var timedStopLevel: Double? = nil
     var timedStopCount = 0
@@ -287,9 +292,10 @@ struct LegacyDCAEngine: Sendable, EngineOutcome {
         if trailingActive {
             if trailingArmed { reachable = true } else if trailingPrice <= highPoint { reachable = true }
         }
-        if !reachable { return }
+        if !reachable { legCounter += 1; return }
 
         let gapStart = orders.count  // orders created from here on were placed during the jump
+        legCounter += 1
         var p = a
         while true {
             var best: LegacyTrigger? = nil
@@ -329,8 +335,8 @@ struct LegacyDCAEngine: Sendable, EngineOutcome {
                 if trailingArmed {
                     guard down else { break trailing }
                     let exitLevel = max(trailingHigh * (1 - (trailingDeviation ?? 0)), trailingPrice)
-                    if let point = pointBelow(exitLevel, placedDuringGap: false) { consider(.trailingExit, point, Int.max - 1) }
-                } else if let point = pointAbove(trailingPrice, placedDuringGap: false) {
+                    if let point = pointBelow(exitLevel, placedDuringGap: trailingArmedLeg == legCounter) { consider(.trailingExit, point, Int.max - 1) }
+                } else if let point = pointAbove(trailingPrice, placedDuringGap: trailingPlacedLeg == legCounter) {
                     consider(.trailingArm, point, Int.max - 1)
                 }
             }
@@ -348,6 +354,7 @@ struct LegacyDCAEngine: Sendable, EngineOutcome {
                 sellPosition(role: .stopLoss, type: .stopMarket, at: fillPoint * (1 - slippage), level: stop.price, bar: bar, existingOrder: stop)
             case .trailingArm:
                 trailingArmed = true
+                trailingArmedLeg = legCounter
                 trailingHigh = fillPoint
             case .trailingExit:
                 sellPosition(role: .trailingTakeProfit, type: .market, at: fillPoint * (1 - slippage), level: nil, bar: bar, existingOrder: nil)
@@ -521,6 +528,7 @@ struct LegacyDCAEngine: Sendable, EngineOutcome {
                 trailingActive = true
                 trailingArmed = false
                 trailingPrice = price
+                trailingPlacedLeg = legCounter
                 trailingHigh = 0
             } else {
                 var record = OrderRecord(sequence: orders.count, deal: dealNumber, role: .takeProfit, side: .sell, type: .limit, price: price, quantity: sellQuantity, bar: bar)

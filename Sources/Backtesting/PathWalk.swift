@@ -107,12 +107,14 @@ extension DCAEngine {
                 break
             case .resting(let order):
                 if let point = pointAbove(order.price, placedDuringGap: order.leg == leg) { consider(.takeProfit, point, order.orderIndex) }
-            case .trailingWaiting(let activation, _):
-                if let point = pointAbove(activation, placedDuringGap: false) { consider(.trailingArm, point, Int.max - 1) }
-            case .trailingArmed(let activation, let high):
+            case .trailingWaiting(let activation, let placedLeg):
+                // An activation price computed during a jump (after a gap fill) exists only at
+                // the open, like an order placed there.
+                if let point = pointAbove(activation, placedDuringGap: placedLeg == leg) { consider(.trailingArm, point, Int.max - 1) }
+            case .trailingArmed(let activation, let high, let armedLeg):
                 if down {
                     let exitLevel = max(high * (1 - (trailingDeviation ?? 0)), activation)
-                    if let point = pointBelow(exitLevel, placedDuringGap: false) { consider(.trailingExit, point, Int.max - 1) }
+                    if let point = pointBelow(exitLevel, placedDuringGap: armedLeg == leg) { consider(.trailingExit, point, Int.max - 1) }
                 }
             }
             guard let trigger = best else { break }
@@ -127,14 +129,14 @@ extension DCAEngine {
                 closeDeal(.stop(stopSide.restingOrder!), at: fillPoint * (1 - slippage), bar: bar)
             case .trailingArm:
                 if case .trailingWaiting(let activation, _) = takeProfitSide {
-                    takeProfitSide = .trailingArmed(activation: activation, high: fillPoint)
+                    takeProfitSide = .trailingArmed(activation: activation, high: fillPoint, leg: leg)
                 }
             case .trailingExit:
                 closeDeal(.market(.trailingTakeProfit), at: fillPoint * (1 - slippage), bar: bar)
             }
         }
-        if up, case .trailingArmed(let activation, let high) = takeProfitSide {
-            takeProfitSide = .trailingArmed(activation: activation, high: max(high, b))
+        if up, case .trailingArmed(let activation, let high, let armedLeg) = takeProfitSide {
+            takeProfitSide = .trailingArmed(activation: activation, high: max(high, b), leg: armedLeg)
         }
     }
 }
