@@ -63,6 +63,7 @@ struct RunCommand: ParsableCommand {
         guard !loaded.series.isEmpty else {
             throw CommandFailure("The data files hold no candles: \(dataPaths.joined(separator: ", ")).")
         }
+        try ConditionCheck.refuseUnfit([configuration], interval: loaded.series.intervalNanoseconds)
         let barsFingerprint = loaded.series.fingerprint
         let detailPath = try detail.load(for: [configuration], bars: loaded.series, barsFingerprint: barsFingerprint, data: data)
         let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)

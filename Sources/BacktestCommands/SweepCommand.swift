@@ -172,6 +172,7 @@ struct SweepCommand: ParsableCommand {
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
         let candles = loaded.series
+        try ConditionCheck.refuseUnfit(configurations.map(\.configuration), interval: candles.intervalNanoseconds)
         // A hash of every candle: computed once (a 900k-candle series takes 25 ms).
         let barsFingerprint = candles.fingerprint
         // The detail option needs to know whether any point uses fill_model detail, and which.

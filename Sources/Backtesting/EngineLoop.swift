@@ -22,6 +22,13 @@ extension DCAEngine {
             closeConditions = ConditionSet(conditions: configuration.closeConditions, interval: candles.intervalNanoseconds ?? 60_000_000_000)
         }
         if recordsEquity { equity.reserveCapacity(equity.count + count) }
+        // Start conditions (docs/SEMANTICS.md section 8): evaluated at each close, read at the next
+        // open; the ring buffers are allocated here, once. Mode `recurring` ignores them.
+        var startGate = ConditionSet(
+            conditions: configuration.mode == .safetyOrders ? configuration.startConditions : [],
+            interval: candles.intervalNanoseconds ?? 1
+        )
+        let hasStartConditions = !startGate.isEmpty
         candles.openTimes.withUnsafeBufferPointer { times in
         candles.opens.withUnsafeBufferPointer { opens in
         candles.highs.withUnsafeBufferPointer { highs in
@@ -52,8 +59,10 @@ extension DCAEngine {
                 if closeConditions != nil {
                     closeConditionsAtOpen(openTime: times[bar], open: open, previousClose: previousClose, bar: bar)
                 }
+                if hasStartConditions { startGate.beginBar(openTime: times[bar]) }
                 if configuration.mode == .safetyOrders {
-                    if deal == nil && !botStopped && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true) {
+                    if deal == nil && !botStopped && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true)
+                        && (!hasStartConditions || startGate.holds) {
                         startDeal(open: open, bar: bar)
                         refreshTriggerLevels()
                     }
@@ -75,6 +84,9 @@ extension DCAEngine {
                 let value = balances.equity(at: close)
                 if recordsEquity { equity.append(value) }
                 curve.add(equity: value, openTime: times[bar])
+                if hasStartConditions {
+                    startGate.update(openTime: times[bar], open: open, high: high, low: low, close: close, volume: 0)
+                }
                 previousClose = close
             }
         }}}}}

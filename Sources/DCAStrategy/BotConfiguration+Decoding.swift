@@ -87,6 +87,17 @@ extension BotConfiguration {
         money("order_size", orderSize)
         money("min_notional", minNotional)
         if symbol.isEmpty { problems.append("`symbol` must not be empty") }
+        let traded = tradedSymbols
+        if traded.count > 1 {
+            if traded.contains(where: \.isEmpty) { problems.append("`symbols` must not hold an empty symbol") }
+            var seen: Set<String> = []
+            for s in traded where !s.isEmpty && !seen.insert(s.uppercased()).inserted {
+                problems.append("`symbols` lists \(s) twice")
+            }
+        }
+        if maxActiveDeals < 1 || maxActiveDeals > traded.count {
+            problems.append("`max_active_deals` is \(maxActiveDeals); it must be in [1, \(traded.count)] (one deal per symbol at most)")
+        }
         for key in Self.keys {
             if let value = key.checked(self), let problem = key.rule.problem(key: key.name, value: value, configuration: self) {
                 problems.append(problem)
@@ -289,6 +300,22 @@ struct KeyReader {
             steps.append(TakeProfitStep(profit: profit, fraction: fraction))
         }
         return steps
+    /// A non-empty list of text values (`symbols`), or `nil` when absent or unreadable.
+    mutating func stringList(_ key: String) -> [String]? {
+        guard let value = raw(key) else { return nil }
+        if case .array(let items) = value, !items.isEmpty {
+            var texts: [String] = []
+            for item in items {
+                guard case .string(let s) = item else {
+                    problems.append("`\(key)` must be a list of symbols such as [\"BTCUSDT\", \"ETHUSDT\"], not a list holding \(item.summary)")
+                    return nil
+                }
+                texts.append(s)
+            }
+            return texts
+        }
+        problems.append("`\(key)` must be a non-empty list of symbols such as [\"BTCUSDT\", \"ETHUSDT\"], not \(value.summary)")
+        return nil
     }
 
     mutating func boolean(_ key: String) -> Bool? {

@@ -141,7 +141,43 @@ extension BotConfiguration {
         ),
         ConfigurationKey(
             "symbol", type: "text", unit: "-", default: "required", range: "not empty", threeCommas: "pairs",
-            read: { r, c in c.symbol = r.string("symbol", required: true) ?? "" }, write: { .string($0.symbol) }
+            read: { r, c in c.symbol = r.string("symbol", required: r.raw("symbols") == nil) ?? "" }, write: { .string($0.symbol) }
+        ),
+        ConfigurationKey(
+            "symbols", type: "list of text", unit: "-", default: "null (one pair: `symbol`)", range: "not empty, no symbol twice",
+            threeCommas: "pairs (multi-pair bot)",
+            read: { r, c in
+                guard let list = r.stringList("symbols") else { return }
+                if !c.symbol.isEmpty && (list.count != 1 || list[0] != c.symbol) {
+                    r.problems.append("both `symbol` and `symbols` are given; write `symbols` alone for a multi-pair bot")
+                }
+                c.symbols = list
+                if c.symbol.isEmpty { c.symbol = list[0] }
+            },
+            // Left out for a one-pair bot: its canonical JSON (and ids) stay as they were.
+            write: { $0.tradedSymbols.count > 1 ? .array($0.tradedSymbols.map { .string($0) }) : nil }
+        ),
+        ConfigurationKey(
+            "max_active_deals", type: "integer", unit: "count", default: "1; required with more than one symbol",
+            range: "[1, number of symbols]", threeCommas: "max_active_deals", readsLast: true,
+            read: { r, c in
+                if let n = r.optionalInteger("max_active_deals") {
+                    c.maxActiveDeals = n
+                } else if c.tradedSymbols.count > 1 && r.raw("max_active_deals") == nil {
+                    r.problems.append("`max_active_deals` is required with more than one symbol (1 ... \(c.tradedSymbols.count))")
+                }
+            },
+            write: { $0.tradedSymbols.count > 1 ? .integer(Int64($0.maxActiveDeals)) : nil }
+        ),
+        ConfigurationKey(
+            "start_conditions", type: "list of conditions", unit: "-", default: "[] (start as soon as possible)",
+            range: "see docs/CONDITIONS.md", threeCommas: "deal start conditions",
+            read: { r, c in
+                let decoded = DealCondition.decodeList(r.raw("start_conditions"), key: "start_conditions")
+                c.startConditions = decoded.conditions
+                r.problems += decoded.problems
+            },
+            write: { $0.startConditions.isEmpty ? nil : .array($0.startConditions.map(\.canonicalJSON)) }
         ),
         ConfigurationKey(
             "quote_currency", type: "text", unit: "-", default: "the symbol's suffix (USDT, USDC, BUSD, USD, EUR, BTC, ...), else USDT",

@@ -74,7 +74,17 @@ public enum OrderSizeUnit: String, Sendable, Codable, CaseIterable {
 /// keys and invalid values with every problem in one message.
 public struct BotConfiguration: Sendable, Equatable {
     public var name: String
+    /// The first (for a one-pair bot, the only) symbol.
     public var symbol: String
+    /// Every symbol of a multi-pair bot, in the configuration's order (`symbols`,
+    /// docs/SEMANTICS.md section 7); empty for a one-pair bot: see ``tradedSymbols``.
+    public var symbols: [String] = []
+    /// Deals open at once over all symbols (1 ... symbols), at most one per symbol.
+    public var maxActiveDeals: Int = 1
+    /// Conditions that must all hold at a symbol's previous close for a deal to start there.
+    public var startConditions: [DealCondition] = []
+    /// Conditions that, all holding at a close, sell the open deal at the next open.
+    public var closeConditions: [DealCondition] = []
     public var quoteCurrency: String
     /// Quote currency the run starts with.
     public var initialBalance: Double
@@ -129,8 +139,6 @@ public struct BotConfiguration: Sendable, Equatable {
     /// (needs ``stopLoss`` and ``takeProfitSteps``).
     public var stopLossToBreakeven = false
     public var stopLossAction = StopLossAction.closeDeal
-    /// Sell the position at the next open when all of these hold at a close (empty: none).
-    public var closeConditions: [DealCondition] = []
     /// The deal's PnL marked at the close, as a fraction of its cost, that a close condition
     /// needs; `nil`: no guard (`false` in the file).
     public var closeMinProfit: Double? = 0
@@ -144,6 +152,8 @@ public struct BotConfiguration: Sendable, Equatable {
         !takeProfitSteps.isEmpty || trailingStopLoss || stopLossToBreakeven || stopLossAction != .closeDeal
             || !closeConditions.isEmpty || orderSizeUnit != .quote || compound
     }
+    /// The symbols traded, in order: ``symbols``, or `[symbol]` for a one-pair bot.
+    @inlinable public var tradedSymbols: [String] { symbols.isEmpty ? [symbol] : symbols }
 
     /// Maker fee used for resting limit orders.
     @inlinable public var limitFeeRate: Double { makerFeeRate ?? feeRate }

@@ -33,7 +33,11 @@ public struct ParameterGrid: Sendable, Equatable {
         var problems: [String] = []
         var axes: [(String, [JSONInput])] = []
         for key in members.keys.sorted() {
-            if !BotConfiguration.knownKeys.contains(key) {
+            if let path = ConditionPath(key) {
+                if !BotConfiguration.knownKeys.contains(path.list) {
+                    problems.append("`\(key)` is not a configuration key: only `start_conditions[N].KEY` and `close_conditions[N].KEY` reach into a list")
+                }
+            } else if !BotConfiguration.knownKeys.contains(key) {
                 problems.append("`\(key)` is not a configuration key\(BotConfiguration.suggestion(forUnknownKey: key))")
             }
             guard case .array(let values) = members[key]!, !values.isEmpty else {
@@ -121,8 +125,37 @@ public struct ParameterGrid: Sendable, Equatable {
     /// The base configuration object with point `index`'s values put in.
     public func configurationObject(base: [String: JSONInput], at index: Int) -> [String: JSONInput] {
         var object = base
-        for (key, value) in values(at: index) { object[key] = value }
+        for (key, value) in values(at: index) {
+            guard let path = ConditionPath(key) else { object[key] = value; continue }
+            // `start_conditions[0].below`: the field of one condition of the base configuration.
+            // A condition the base does not have keeps the key as written, which decoding refuses.
+            guard case .array(var list)? = object[path.list], path.index < list.count, case .object(var condition) = list[path.index] else {
+                object[key] = value
+                continue
+            }
+            condition[path.field] = value
+            list[path.index] = .object(condition)
+            object[path.list] = .array(list)
+        }
         return object
+    }
+
+    /// A grid key that reaches into a list of conditions: `start_conditions[0].below`.
+    struct ConditionPath {
+        var list: String
+        var index: Int
+        var field: String
+
+        init?(_ key: String) {
+            guard let open = key.firstIndex(of: "["), let close = key.firstIndex(of: "]"), open < close,
+                  let index = Int(key[key.index(after: open)..<close]), index >= 0,
+                  key[key.index(after: close)...].first == "."
+            else { return nil }
+            list = String(key[..<open])
+            self.index = index
+            field = String(key[key.index(close, offsetBy: 2)...])
+            guard list == "start_conditions" || list == "close_conditions", !field.isEmpty else { return nil }
+        }
     }
 
     /// The grid as canonical JSON (keys sorted), hashed into the sweep id.
