@@ -172,7 +172,6 @@ struct SweepCommand: ParsableCommand {
         let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
         guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
         let candles = loaded.series
-        try ConditionCheck.refuseUnfit(configurations.map(\.configuration), interval: candles.intervalNanoseconds)
         // A hash of every candle: computed once (a 900k-candle series takes 25 ms).
         let barsFingerprint = candles.fingerprint
         // The detail option needs to know whether any point uses fill_model detail, and which.
@@ -187,6 +186,7 @@ struct SweepCommand: ParsableCommand {
             return Point(index: index, values: grid.values(at: index), configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: used))
         }
         validIndices = []
+        try ConditionCheck.refuseUnfit(points.map(\.configuration), interval: candles.intervalNanoseconds)
 
         let baseText = JSONInput.object(base).value.text()
         let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)")

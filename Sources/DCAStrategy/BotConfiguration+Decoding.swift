@@ -300,6 +300,8 @@ struct KeyReader {
             steps.append(TakeProfitStep(profit: profit, fraction: fraction))
         }
         return steps
+    }
+
     /// A non-empty list of text values (`symbols`), or `nil` when absent or unreadable.
     mutating func stringList(_ key: String) -> [String]? {
         guard let value = raw(key) else { return nil }
