@@ -360,7 +360,7 @@ def random_bot(rng, symbol):
         if steps and rng.random() < 0.5: bot["stop_loss_to_breakeven"] = True
         if rng.random() < 0.3: bot["stop_loss_action"] = "stop_bot"
     if rng.random() < 0.3:
-        bot["close_conditions"] = [{"indicator": "price", "min": 0, "max": 1e9}]
+        bot["close_conditions"] = [{"indicator": "price", "min": 1, "max": 1e9}]
         bot["close_min_profit"] = rng.choice([0, 0.003, False])
     if rng.random() < 0.4: bot["compound"] = True
     return {k: v for k, v in bot.items() if v is not None}
