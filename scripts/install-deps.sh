@@ -1,8 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dca-backtest builds against, when they are missing:
-# libcsv-dev (CSV tokenising), libsqlite3-dev (SQLite, through GRDB), zlib1g-dev (.gz), libzip-dev (.zip, CRC-checked).
+# Installs the Debian packages dca-backtest needs, when they are missing.
+#   scripts/install-deps.sh       what building and `make test` need
+#   scripts/install-deps.sh ci    and what CI's extra services need (.ci/run)
+# One package per line, each with its reason: add yours on a line of its own.
 set -euo pipefail
-packages=(libcsv-dev libsqlite3-dev zlib1g-dev libzip-dev)
+
+build_packages=(
+  libcsv-dev       # CSV tokenising
+  libsqlite3-dev   # SQLite, through GRDB
+  zlib1g-dev       # .gz candle files (and zip's deflate)
+  libzip-dev       # .zip candle files, CRC-checked, sizes bounded
+)
+
+ci_packages=(
+  postgresql       # the PostgreSQL server the storage tests write to (scripts/start-postgres.sh)
+)
+
+packages=("${build_packages[@]}")
+[ "${1:-}" = "ci" ] && packages+=("${ci_packages[@]}")
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,8 +30,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files: .csv, .txt, .csv.gz or Binance .zip; several files of one symbol are joined in time order (`--data A B` or `--data A --data B`).", valueName: "FILE"))
     var dataPaths: [String]
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database to write.", valueName: "PATH"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("Where to store the run: an SQLite file, or a PostgreSQL URL postgresql://USER@HOST:PORT/DB[?sslmode=MODE] (password from PGPASSWORD or ~/.pgpass).", valueName: "PATH|URL"))
     var databasePath = "reports/backtests.sqlite"
+
+    @Option(name: .customLong("user-id"), help: ArgumentHelp("Fill user_id of every stored row with this UUID (the platform's user); NULL otherwise.", valueName: "UUID"))
+    var userID: String?
 
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Where the run's report folder is created.", valueName: "DIR"))
     var reportDirectory = "reports"
@@ -39,7 +42,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("orders"), help: ArgumentHelp("Store the run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
     var orders = "all"
 
-    @Flag(name: .customLong("skip-existing"), help: "Do nothing when this exact run is already stored (instead of replacing it); with --orders all, a run stored with --orders none is run again.")
+    @Flag(name: .customLong("skip-existing"), help: "Do not run the backtest when this exact run is already stored (a stored run is never replaced either way: running it again writes its report and adds what it lacked); with --orders all, a run stored with --orders none is run again.")
     var skipExisting = false
 
     @Flag(help: "Print one JSON object instead of the human summary.")
@@ -67,12 +70,12 @@ struct RunCommand: ParsableCommand {
         let barsFingerprint = loaded.series.fingerprint
         let detailPath = try detail.load(for: [configuration], bars: loaded.series, barsFingerprint: barsFingerprint, data: data)
         let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
-        let store = try RunStore(path: databasePath)
+        let store = try RunDatabases.open(databasePath, userID: userID)
         if skipExisting, try store.contains(runID: identity.runID, detail: OrderDetail(rawValue: orders) ?? .all) {
             if json {
                 print(JSONValue.object([("run_id", .string(identity.runID)), ("bot_id", .string(identity.botID)), ("skipped", .bool(true))]).text())
             } else {
-                print("Run \(identity.runID) is already stored in \(databasePath); skipped (--skip-existing).")
+                print("Run \(identity.runID) is already stored in \(store.location); skipped (--skip-existing).")
             }
             return
         }
@@ -82,18 +85,18 @@ struct RunCommand: ParsableCommand {
         let elapsed = clock.now - start
         let seconds = elapsed / .seconds(1)
         try store.write(
-            result, identity: identity, orders: OrderDetail(rawValue: orders) ?? .all,
+            result, identity: identity, orders: OrderDetail(rawValue: orders) ?? .all, membership: .standalone,
             executedAt: Self.wallClockISO8601(), wallSeconds: seconds
         )
         let folder = reportDirectory + "/" + identity.runID
         let summary = RunSummary(
             runID: identity.runID, botID: identity.botID, dataFingerprint: identity.dataFingerprint, result: result,
-            databasePath: databasePath, reportFolder: folder, dataNotes: loaded.notes + (detailPath?.notes ?? [])
+            databasePath: store.location, reportFolder: folder, dataNotes: loaded.notes + (detailPath?.notes ?? [])
         )
         do {
             try ReportWriter.write(summary, to: folder)
         } catch {
-            throw CommandFailure("The run was stored in \(databasePath) but its report could not be written to \(folder): \(error)")
+            throw CommandFailure("The run was stored in \(store.location) but its report could not be written to \(folder): \(error)")
         }
         print(json ? summary.json.text(pretty: true) : summary.text)
     }

@@ -1,24 +1,44 @@
 import ArgumentParser
 import DCAStrategy
 import Foundation
-import GRDB
 import Persistence
 import Reports
 
-/// `dca-backtest runs`: read back stored runs.
+/// `dca-backtest runs`: read back, compare and delete stored runs, in SQLite or PostgreSQL.
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List stored runs, or show one with its deals and orders.",
-        subcommands: [ListRuns.self, ShowRun.self]
+        abstract: "List stored runs, show one with its deals and orders, compare runs side by side, or delete runs.",
+        subcommands: [ListRuns.self, ShowRun.self, CompareRuns.self, DeleteRuns.self]
     )
 }
 
-struct ListRuns: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "One line per stored run with its key metrics, newest first.")
-
-    @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database.", valueName: "PATH"))
+/// `--db` of the read-back commands: an existing SQLite file or a PostgreSQL URL.
+struct ReadDatabaseOption: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp("The database: an SQLite file or a PostgreSQL URL postgresql://USER@HOST:PORT/DB.", valueName: "PATH|URL"))
     var databasePath = "reports/backtests.sqlite"
+
+    /// Opens the database; a missing SQLite file is an error here (nothing is created).
+    func open() throws -> any RunDatabase {
+        guard RunDatabases.exists(databasePath) else {
+            throw CommandFailure("No database at \(databasePath): run a backtest first (dca-backtest run ...) or pass --db.")
+        }
+        return try RunDatabases.open(databasePath)
+    }
+}
+
+struct ListRuns: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "One line per stored run with its symbol(s), quote currency, return and key metrics; newest first.",
+        discussion: """
+            Runs stored by `run` are listed; sweep points only with --all or --sweep ID (a sweep can hold thousands). \
+            --sort takes \(RunListing.sortKeys.map(\.key).joined(separator: ", ")) (larger first, except max_drawdown, name and symbol). \
+            Amounts are in each run's quote currency, shown beside them.
+            """
+    )
+
+    @OptionGroup var database: ReadDatabaseOption
 
     @Option(help: "Only runs of this bot (its id, or the first characters of it).")
     var bot: String?
@@ -29,56 +49,67 @@ struct ListRuns: ParsableCommand {
     @Option(help: "Only runs of this sweep (its id, or the first characters of it).")
     var sweep: String?
 
+    @Flag(help: "Also list sweep points (hidden otherwise).")
+    var all = false
+
+    @Option(help: "Show at most N runs (0: all).")
+    var limit = 20
+
+    @Option(help: ArgumentHelp("Order by this column.", valueName: "KEY"))
+    var sort = "executed_at"
+
     @Flag(help: "Print a JSON array.")
     var json = false
 
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must be 0 (all) or more (got \(limit)).") }
+        if !RunListing.sortKeys.contains(where: { $0.key == sort }) {
+            throw ValidationError("--sort must be one of \(RunListing.sortKeys.map(\.key).joined(separator: ", ")) (got '\(sort)').")
+        }
+    }
+
     func run() throws {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw CommandFailure("No database at \(databasePath): run a backtest first (dca-backtest run ...) or pass --db.")
-        }
-        let store = try RunStoreReader(path: databasePath)
-        let rows = try store.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.run_id, r.bot_id, b.name, b.symbol, json_extract(r.metrics, '$.interval_seconds') AS interval_seconds,
-                       r.started_at, r.ended_at, r.candles, r.total_trades,
-                       r.total_pnl, r.max_drawdown, r.sharpe_ratio, r.final_equity, r.fill_model, r.executed_at
-                FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id
-                WHERE (?1 IS NULL OR substr(r.bot_id, 1, length(?1)) = ?1) AND (?2 IS NULL OR upper(b.symbol) = upper(?2))
-                  AND (?3 IS NULL OR substr(r.sweep_id, 1, length(?3)) = ?3)
-                ORDER BY r.executed_at DESC, r.run_id
-                """, arguments: [bot, symbol, sweep])
-        }
+        let store = try database.open()
+        let filter = RunFilter(bot: bot, symbol: symbol, sweep: sweep, includeSweepPoints: all, limit: limit == 0 ? nil : limit + 1, sort: sort)
+        var runs = try store.listRuns(filter)
+        let more = limit > 0 && runs.count > limit
+        if more { runs.removeLast() }
         if json {
-            let items: [JSONValue] = rows.map { row in
-                .object([
-                    ("run_id", .string(row["run_id"])), ("bot_id", .string(row["bot_id"])), ("name", .string(row["name"])),
-                    ("symbol", .string(row["symbol"])),
-                    ("interval", (row["interval_seconds"] as Double?).map { .string(RunStore.intervalName(seconds: $0)) } ?? .null),
-                    ("started_at", .string(row["started_at"])), ("ended_at", .string(row["ended_at"])),
-                    ("candles", .integer(row["candles"])), ("total_trades", .integer(row["total_trades"])),
-                    ("total_pnl", .optional(row["total_pnl"])), ("max_drawdown", .optional(row["max_drawdown"])),
-                    ("sharpe_ratio", .optional(row["sharpe_ratio"])), ("final_equity", .optional(row["final_equity"])),
-                    ("fill_model", .string(row["fill_model"])), ("executed_at", .string(row["executed_at"])),
-                ])
+            let items: [JSONValue] = runs.map { listing in
+                .object(listing.row.columns.enumerated().map { (k, column) in (column, jsonValue(listing.row.values[k])) } + [("symbol", jsonValue(listing.row["symbols"]))])
             }
             print(JSONValue.array(items).text(pretty: true))
             return
         }
-        if rows.isEmpty {
-            print(bot == nil && symbol == nil && sweep == nil ? "No runs stored in \(databasePath)." : "No runs in \(databasePath) match the filter.")
+        if runs.isEmpty {
+            print(bot == nil && symbol == nil && sweep == nil ? "No runs stored in \(store.location)\(all ? "" : " (sweep points are listed with --all)")." : "No runs in \(store.location) match the filter.")
             return
         }
-        print("run_id                               symbol     interval  fill         candles  trades       total_pnl  max_dd   sharpe  executed_at")
-        for row in rows {
-            let sharpe: Double? = row["sharpe_ratio"]
+        print("run_id                               name                 symbol     quote  interval fill            return       total_pnl  max_dd   sharpe  trades  executed_at")
+        for listing in runs {
+            let r = listing.row
             let cells: [String] = [
-                row["run_id"], pad(row["symbol"], 10), pad((row["interval_seconds"] as Double?).map { RunStore.intervalName(seconds: $0) } ?? "-", 8),
-                pad(row["fill_model"], 11), leftPad("\(row["candles"] as Int)", 8),
-                leftPad("\(row["total_trades"] as Int)", 7), leftPad(Format.signedMoney(row["total_pnl"]), 15),
-                leftPad(Format.percent(row["max_drawdown"]), 7), leftPad(sharpe.map { Format.ratio($0) } ?? "n/a", 8), row["executed_at"],
+                r["run_id"].text ?? "", pad(String((r["name"].text ?? "").prefix(20)), 20), pad(r["symbols"].text ?? "", 10), pad(r["quote_currency"].text ?? "-", 6),
+                pad(r["interval"].text ?? "-", 8), pad(r["fill_model"].text ?? "", 11),
+                leftPad(r["total_return"].double.map { Format.percent($0, signed: true) } ?? "n/a", 10),
+                leftPad(r["total_pnl"].double.map { Format.signedMoney($0) } ?? "n/a", 15),
+                leftPad(r["max_drawdown"].double.map { Format.percent($0) } ?? "n/a", 7),
+                leftPad(r["sharpe_ratio"].double.map { Format.ratio($0) } ?? "n/a", 8),
+                leftPad(r["total_trades"].integer.map(String.init) ?? "", 7), r["executed_at"].text ?? "",
             ]
             print(cells.joined(separator: " "))
         }
+        if more { print("(showing the \(limit) \(sort == "executed_at" ? "newest" : "first by \(sort)"); --limit 0 shows all\(all ? "" : ", --all adds sweep points"))") }
+        else if !all && sweep == nil { print("(sweep points are hidden; --all lists them)") }
+    }
+}
+
+func jsonValue(_ value: StoredValue) -> JSONValue {
+    switch value {
+    case .null: .null
+    case .integer(let i): .integer(i)
+    case .real(let d): .number(d)
+    case .text(let s): .string(s)
     }
 }
 
@@ -88,40 +119,26 @@ struct ShowRun: ParsableCommand {
     @Argument(help: "The run id (a unique prefix is enough).")
     var runID: String
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database.", valueName: "PATH"))
-    var databasePath = "reports/backtests.sqlite"
+    @OptionGroup var database: ReadDatabaseOption
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    static func find(_ prefix: String, in store: any RunDatabase) throws -> RunDetail {
+        switch try store.lookUp(runIDPrefix: prefix) {
+        case .none: throw CommandFailure("No run with id \(prefix) in \(store.location) (see dca-backtest runs list --all).")
+        case .ambiguous: throw CommandFailure("The prefix '\(prefix)' matches more than one run: give more of the run id.")
+        case .found(let detail): return detail
+        }
+    }
+
     func run() throws {
         guard !runID.isEmpty else { throw ValidationError("Give a run id, or the first characters of one (see dca-backtest runs list).") }
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw CommandFailure("No database at \(databasePath): run a backtest first or pass --db.")
-        }
-        let store = try RunStoreReader(path: databasePath)
-        let (matched, run, deals, orders) = try store.read { db -> (Int, Row?, [Row], [Row]) in
-            let matches = try Row.fetchAll(db, sql: "SELECT r.*, b.name, b.symbol, b.config FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id WHERE substr(r.run_id, 1, length(?1)) = ?1", arguments: [runID])
-            guard matches.count == 1, let run = matches.first else { return (matches.count, nil, [], []) }
-            let id: String = run["run_id"]
-            let deals = try Row.fetchAll(db, sql: "SELECT * FROM deals WHERE run_id = ? ORDER BY deal_id", arguments: [id])
-            let orders = try Row.fetchAll(db, sql: "SELECT * FROM order_logs WHERE run_id = ? ORDER BY sequence", arguments: [id])
-            return (1, run, deals, orders)
-        }
-        if matched > 1 { throw CommandFailure("The prefix '\(runID)' matches \(matched) runs: give more of the run id.") }
-        guard let run else { throw CommandFailure("No run with id \(runID) in \(databasePath) (see dca-backtest runs list).") }
-        func value(_ row: Row, _ column: String) -> JSONValue {
-            let databaseValue: DatabaseValue = row[column]
-            switch databaseValue.storage {
-            case .null: return .null
-            case .int64(let i): return .integer(i)
-            case .double(let d): return .number(d)
-            case .string(let s): return .string(s)
-            case .blob(let data): return .string(data.base64EncodedString())
-            }
-        }
-        func object(_ row: Row, skipping: Set<String> = []) -> JSONValue {
-            .object(row.columnNames.filter { !skipping.contains($0) }.map { ($0, value(row, $0)) })
+        let store = try database.open()
+        let detail = try Self.find(runID, in: store)
+        let run = detail.run, deals = detail.deals, orders = detail.orders
+        func object(_ row: StoredRow) -> JSONValue {
+            .object(row.columns.enumerated().map { ($1, jsonValue(row.values[$0])) })
         }
         if json {
             print(JSONValue.object([
@@ -129,10 +146,11 @@ struct ShowRun: ParsableCommand {
             ]).text(pretty: true))
             return
         }
-        print("Run \(run["run_id"] as String) of \(run["name"] as String) on \(run["symbol"] as String)")
-        print("  bars \(run["started_at"] as String) .. \(run["ended_at"] as String), \(run["candles"] as Int) candles, fill model \(run["fill_model"] as String)")
-        print("  configuration \(run["config"] as String)")
-        print("  total PnL \(Format.signedMoney(run["total_pnl"])), final equity \(Format.money(run["final_equity"])), max drawdown \(Format.percent(run["max_drawdown"])), Sharpe \((run["sharpe_ratio"] as Double?).map { Format.ratio($0) } ?? "n/a"), trades \(run["total_trades"] as Int)")
+        let text = { (column: String) in run[column].text ?? "" }
+        print("Run \(text("run_id")) of \(text("name")) on \(text("symbol"))")
+        print("  bars \(text("started_at")) .. \(text("ended_at")), \(run["candles"].integer ?? 0) candles, fill model \(text("fill_model"))")
+        print("  configuration \(text("config"))")
+        print("  total PnL \(Format.signedMoney(run["total_pnl"].double ?? 0)), final equity \(Format.money(run["final_equity"].double ?? 0)), max drawdown \(Format.percent(run["max_drawdown"].double ?? 0)), Sharpe \(run["sharpe_ratio"].double.map { Format.ratio($0) } ?? "n/a"), trades \(run["total_trades"].integer ?? 0)")
         // Every run logs at least its base order: none stored means the run was written with
         // --orders none.
         if orders.isEmpty {
@@ -141,21 +159,132 @@ struct ShowRun: ParsableCommand {
         }
         print("\nDeals (\(deals.count)):")
         for deal in deals {
-            let closed: String? = deal["closed_at"]
-            print("  #\(deal["deal_id"] as Int) opened \(deal["opened_at"] as String) \(closed.map { "closed \($0)" } ?? "still open") safety orders \(deal["safety_orders_filled"] as Int) avg entry \(Format.fixed(deal["avg_entry"], decimals: 6))" + (closed == nil ? " (see positions for its unrealized PnL)" : " PnL \(Format.signedMoney(deal["realized_pnl"])) \((deal["close_reason"] as String?) ?? "")"))
+            let closed = deal["closed_at"].text
+            print("  #\(deal["deal_id"].integer ?? 0) opened \(deal["opened_at"].text ?? "") \(closed.map { "closed \($0)" } ?? "still open") safety orders \(deal["safety_orders_filled"].integer ?? 0) avg entry \(Format.fixed(deal["avg_entry"].double ?? 0, decimals: 6))" + (closed == nil ? " (see positions for its unrealized PnL)" : " PnL \(Format.signedMoney(deal["realized_pnl"].double ?? 0)) \(deal["close_reason"].text ?? "")"))
         }
         print("\nOrders (\(orders.count)):")
         for order in orders {
-            let price: Double? = order["price"]
-            let average: Double? = order["avg_price"]
-            let step: Int? = order.hasColumn("take_profit_step") ? order["take_profit_step"] : nil
-            var line = "  \(order["sequence"] as Int) \(order["created_at"] as String) \(order["role"] as String)\(step.map { " step \($0)" } ?? "") \(order["side"] as String) \(order["order_type"] as String) qty \(Format.significant(order["qty"]))"
-            if let price { line += " @ \(Format.significant(price))" }
-            line += " \(order["status"] as String)"
-            if let average { line += " \(Format.significant(order["filled_qty"])) at \(Format.significant(average)) on \(order["filled_at"] as String? ?? "")" }
-            if let reason = order["reason"] as String? { line += " (\(reason))" }
+            var line = "  \(order["sequence"].integer ?? 0) \(order["created_at"].text ?? "") \(order["role"].text ?? "")\(order["take_profit_step"].integer.map { " step \($0)" } ?? "") \(order["side"].text ?? "") \(order["order_type"].text ?? "") qty \(Format.significant(order["qty"].double ?? 0))"
+            if let price = order["price"].double { line += " @ \(Format.significant(price))" }
+            line += " \(order["status"].text ?? "")"
+            if let average = order["avg_price"].double { line += " \(Format.significant(order["filled_qty"].double ?? 0)) at \(Format.significant(average)) on \(order["filled_at"].text ?? "")" }
+            if let reason = order["reason"].text { line += " (\(reason))" }
             print(line)
         }
+    }
+}
+
+
+struct CompareRuns: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare runs side by side: data, metrics, and the configuration keys where they differ.",
+        discussion: "Amounts are in each run's quote currency (named in the quote row); fractions are shown in percent."
+    )
+
+    @Argument(help: "Two or more run ids (unique prefixes are enough).")
+    var runIDs: [String]
+
+    @OptionGroup var database: ReadDatabaseOption
+
+    @Flag(help: "Print a JSON array with one object per run.")
+    var json = false
+
+    func validate() throws {
+        if runIDs.count < 2 { throw ValidationError("Give at least two run ids to compare (see dca-backtest runs list).") }
+    }
+
+    /// Rows of the comparison: label, key (a bot_runs column or a metric), kind.
+    enum Kind { case text, integer, money, percent, ratio, seconds }
+    static let rows: [(label: String, key: String, kind: Kind)] = [
+        ("name", "name", .text), ("symbol", "symbol", .text), ("quote", "quote_currency", .text), ("fill model", "fill_model", .text),
+        ("first bar", "started_at", .text), ("last bar", "ended_at", .text), ("candles", "candles", .integer),
+        ("initial balance", "initial_balance", .money), ("final equity", "final_equity", .money), ("total return", "total_return", .percent),
+        ("total PnL", "total_pnl", .money), ("realized PnL", "realized_pnl", .money), ("unrealized PnL", "unrealized_pnl", .money),
+        ("max drawdown", "max_drawdown", .percent), ("Sharpe", "sharpe_ratio", .ratio), ("Sortino", "sortino_ratio", .ratio),
+        ("Calmar", "calmar_ratio", .ratio), ("CAGR", "cagr", .percent), ("win rate", "win_rate", .percent), ("profit factor", "profit_factor", .ratio),
+        ("trades", "total_trades", .integer), ("deals closed", "deals_closed", .integer), ("rejected orders", "rejected_orders", .integer),
+        ("fees paid", "fees_paid", .money), ("max capital in use", "max_capital_in_use", .money), ("exposure", "exposure", .percent),
+        ("avg deal duration", "average_deal_duration_seconds", .seconds), ("buy and hold", "buy_and_hold_return", .percent),
+    ]
+
+    func run() throws {
+        let store = try database.open()
+        let details = try runIDs.map { try ShowRun.find($0, in: store) }
+        struct Column { var values: [String: JSONValue]; var config: [String: JSONValue] }
+        let columns: [Column] = details.map { detail in
+            var values: [String: JSONValue] = [:]
+            for (k, name) in detail.run.columns.enumerated() { values[name] = jsonValue(detail.run.values[k]) }
+            if let text = detail.run["metrics"].text, case .object(let metrics)? = try? JSONDecoder().decode(JSONInput.self, from: Data(text.utf8)) {
+                for (key, value) in metrics where values[key] == nil || key == "total_return" { values[key] = value.value }
+            }
+            var config: [String: JSONValue] = [:]
+            if let text = detail.run["config"].text, case .object(let object)? = try? JSONDecoder().decode(JSONInput.self, from: Data(text.utf8)) {
+                for (key, value) in object { config[key] = value.value }
+                values["quote_currency"] = config["quote_currency"] ?? .null
+            }
+            return Column(values: values, config: config)
+        }
+        let configKeys = Set(columns.flatMap(\.config.keys)).sorted().filter { key in
+            Set(columns.map { ($0.config[key] ?? .null).text() }).count > 1 && key != "name"
+        }
+        if json {
+            print(JSONValue.array(zip(details, columns).map { detail, column in
+                .object([("run_id", .string(detail.run["run_id"].text ?? ""))] + Self.rows.map { ($0.key, column.values[$0.key] ?? .null) }
+                    + [("config_differences", .object(configKeys.map { ($0, column.config[$0] ?? .null) }))])
+            }).text(pretty: true))
+            return
+        }
+        func cell(_ value: JSONValue?, _ kind: Kind) -> String {
+            guard let value else { return "n/a" }
+            switch (value, kind) {
+            case (.null, _): return "n/a"
+            case (.string(let s), _): return s
+            case (.integer(let i), .money), (.integer(let i), .percent), (.integer(let i), .ratio), (.integer(let i), .seconds): return cell(.number(Double(i)), kind)
+            case (.integer(let i), _): return "\(i)"
+            case (.number(let d), .money): return Format.fixed(d, decimals: 2)
+            case (.number(let d), .percent): return Format.percent(d)
+            case (.number(let d), .ratio): return Format.ratio(d)
+            case (.number(let d), .seconds): return Format.fixed(d / 3600, decimals: 1) + " h"
+            case (.number(let d), _): return Format.significant(d)
+            default: return value.text()
+            }
+        }
+        let width = max(20, details.map { min(($0.run["run_id"].text ?? "").count, 36) }.max() ?? 20)
+        print(pad("", 20) + details.map { " " + pad($0.run["run_id"].text ?? "", width) }.joined())
+        for row in Self.rows {
+            print(pad(row.label, 20) + columns.map { " " + pad(cell($0.values[row.key], row.kind), width) }.joined())
+        }
+        if configKeys.isEmpty {
+            print("\nSame configuration (the runs differ in their data, fill model or engine version).")
+        } else {
+            print("\nConfiguration keys that differ:")
+            for key in configKeys { print(pad(key, 20) + columns.map { " " + pad(($0.config[key] ?? .null).text(), width) }.joined()) }
+        }
+    }
+}
+
+struct DeleteRuns: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete runs and every row of theirs (orders, deals, final position, funds, holdings, sweep links).",
+        discussion: "The only command that removes rows. Give full run ids (see dca-backtest runs list --all). Bots no run uses any more go too; sweeps keep their rows. One transaction: every run named or none."
+    )
+
+    @Argument(help: "The run ids to delete.")
+    var runIDs: [String]
+
+    @OptionGroup var database: ReadDatabaseOption
+
+    func validate() throws {
+        if runIDs.isEmpty { throw ValidationError("Give the ids of the runs to delete (see dca-backtest runs list --all).") }
+    }
+
+    func run() throws {
+        let store = try database.open()
+        let deleted = try store.delete(runIDs: runIDs.uniqued())
+        let missing = runIDs.uniqued().filter { !deleted.contains($0) }
+        print("Deleted \(deleted.count) run(s) from \(store.location)." + (missing.isEmpty ? "" : " Not stored there: \(missing.joined(separator: ", ")) (runs delete takes full run ids)."))
     }
 }
 

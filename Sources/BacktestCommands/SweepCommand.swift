@@ -51,13 +51,16 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("shard-count"), help: ArgumentHelp("The shard count to use with JOB_COMPLETION_INDEX.", valueName: "N"))
     var shardCount: Int?
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The SQLite database to write.", valueName: "PATH"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("Where to store the runs: an SQLite file, or a PostgreSQL URL postgresql://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass).", valueName: "PATH|URL"))
     var databasePath = "reports/backtests.sqlite"
 
-    @Option(name: .customLong("orders"), help: ArgumentHelp("Store each run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
-    var orders = "all"
+    @Option(name: .customLong("user-id"), help: ArgumentHelp("Fill user_id of every stored row with this UUID; NULL otherwise.", valueName: "UUID"))
+    var userID: String?
 
-    @Flag(help: "Skip the points already stored for this sweep (after an interruption); with --orders all, a point stored with --orders none is run again.")
+    @Option(name: .customLong("orders"), help: ArgumentHelp("Which points keep their order_logs and deals rows: all, none (only each run's row, final position and balances), or top:N, the best N by --objective (run again after the ranking, which is exact). With --shard, merge chooses the best N of the whole sweep.", valueName: "all|none|top:N"))
+    var orders = "top:10"
+
+    @Flag(help: "Finish an interrupted sweep. Points whose runs are already stored (by this sweep, another one or `run`) are always linked to the sweep instead of run again; with --orders all, a point stored with --orders none is run again for its orders.")
     var resume = false
 
     @Flag(name: .customLong("skip-invalid"), help: "Record invalid points and run the valid ones, instead of refusing the sweep.")
@@ -85,7 +88,7 @@ struct SweepCommand: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if maxPoints < 1 { throw ValidationError("--max-points must be at least 1 (got \(maxPoints)).") }
         if top < 0 { throw ValidationError("--top must be 0 (no leaderboard) or more (got \(top)).") }
-        if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none'.") }
+        if SweepOrders(orders) == nil { throw ValidationError("--orders must be all, none or top:N with N >= 0, e.g. top:10 (got '\(orders)').") }
         if !Self.objectives.contains(objective) { throw ValidationError("--objective must be one of \(Self.objectives.joined(separator: ", ")).") }
         if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard takes I/N with 1 <= I <= N, e.g. 2/3 (got '\(shard)').") }
         if let export, !export.lowercased().hasSuffix(".csv"), !export.lowercased().hasSuffix(".json") {
@@ -190,14 +193,28 @@ struct SweepCommand: ParsableCommand {
 
         let baseText = JSONInput.object(base).value.text()
         let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)")
-        let store = try RunStore(path: databasePath)
+        let store = try RunDatabases.open(databasePath, userID: userID)
+        let location = store.location
         let invalidJSON = JSONValue.array(invalid.map { .object([("point", .integer(Int64($0.index))), ("values", .string($0.text)), ("reason", .string($0.reason))]) }).text()
-        try store.recordSweep(
+        try store.recordSweep(SweepRecord(
             id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: grid.count,
-            invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0])
-        )
-        let detail = OrderDetail(rawValue: orders) ?? .all
-        let done = resume ? try store.completedRunIDs(sweepID: sweepID, detail: detail) : []
+            invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0]),
+            orders: SweepOrders(orders)?.description, objective: objective
+        ))
+        let plan = SweepOrders(orders) ?? .top(10)
+        // With top:N every point is stored without its orders first; the best N get them after
+        // the ranking (below; for a shard, by merge over the whole sweep).
+        let detail: OrderDetail = plan == .all ? .all : .none
+        // A point whose run is already stored with at least the rows asked for (by an earlier
+        // attempt of this sweep, another sweep, `run` or a merge) is the same deterministic run:
+        // it is linked to this sweep, not run again, and its rows are left as they are.
+        let done = try store.storedRunIDs(among: points.map(\.identity.runID), detail: detail)
+        var firstPoints: [(runID: String, point: Int)] = []
+        var linked = Set<String>()
+        for point in points where done.contains(point.identity.runID) && linked.insert(point.identity.runID).inserted {
+            firstPoints.append((point.identity.runID, point.index))
+        }
+        try store.link(firstPoints, toSweep: sweepID)
         // Points that come to the same configuration (a repeated value, a key the mode ignores)
         // are one run: it runs once and every such point shows it.
         var scheduled = Set<String>()
@@ -214,7 +231,7 @@ struct SweepCommand: ParsableCommand {
         let exchange = SweepExchange(total: pending.count, capacity: batchSize * 2)
         let writer = Thread {
             while let batch = exchange.nextBatch(minimum: batchSize) {
-                let items = batch.map { (result: $0.result, identity: pending[$0.index].identity, wallSeconds: $0.seconds) }
+                let items = batch.map { SweepRun(result: $0.result, identity: pending[$0.index].identity, wallSeconds: $0.seconds, point: pending[$0.index].index) }
                 do {
                     try store.write(batch: items, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
                     progress.update(done: exchange.stored(batch.count))
@@ -228,9 +245,9 @@ struct SweepCommand: ParsableCommand {
         // one being written when the process exits is rolled back, never half stored.
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { [databasePath] in
+        interrupt.setEventHandler {
             let stored = exchange.stored(0) + done.count
-            FileHandle.standardError.write(Data("\nInterrupted: \(stored) of \(points.count) points are stored in \(databasePath). Run the same command with --resume to finish the others.\n".utf8))
+            FileHandle.standardError.write(Data("\nInterrupted: \(stored) of \(points.count) points are stored in \(location). Run the same command with --resume to finish the others.\n".utf8))
             Foundation.exit(130)
         }
         interrupt.resume()
@@ -257,14 +274,7 @@ struct SweepCommand: ParsableCommand {
         let seconds = elapsed / .seconds(1)
 
         // Leaderboard and export, from the stored rows (resumed points included).
-        let metrics = try store.read { db in
-            try Dictionary(points.compactMap { point -> (String, [String: Double])? in
-                guard let text = try String.fetchOne(db, sql: "SELECT metrics FROM bot_runs WHERE run_id = ?", arguments: [point.identity.runID]),
-                      case .object(let object)? = try? JSONDecoder().decode(JSONInput.self, from: Data(text.utf8))
-                else { return nil }
-                return (point.identity.runID, object.compactMapValues { if case .number(let n) = $0 { return n } else { return nil } })
-            }, uniquingKeysWith: { first, _ in first })
-        }
+        let metrics = try store.metrics(runIDs: points.map(\.identity.runID))
         let smallerIsBetter = objective == "max_drawdown"
         let ranked = points.sorted { a, b in
             let x = metrics[a.identity.runID]?[objective], y = metrics[b.identity.runID]?[objective]
@@ -275,8 +285,25 @@ struct SweepCommand: ParsableCommand {
             default: return a.index < b.index
             }
         }
-        print("Sweep \(sweepID): \(grid.count) points\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(pending.count) run now\(done.isEmpty ? "" : ", \(done.count) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(pending.count) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(databasePath)")
+        print("Sweep \(sweepID): \(grid.count) points\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(pending.count) run now\(done.isEmpty ? "" : ", \(done.count) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(pending.count) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(location)")
         for note in detailPath?.notes ?? [] { print("  " + note) }
+        if case .top(let n) = plan, n > 0 {
+            if shard.count > 1 {
+                print("Orders and deals of the best \(n) points of the whole sweep are stored by merge (dca-backtest merge OUT SHARDS... --data FILE...).")
+            } else {
+                let best = SweepOrders.best(n, members: points.map { ($0.identity.runID, $0.index) }, metrics: metrics, objective: objective)
+                let configurations = Dictionary(points.map { ($0.identity.runID, $0) }, uniquingKeysWith: { a, _ in a })
+                let withOrders = try store.storedRunIDs(among: best, detail: .all)
+                let rerun = best.filter { !withOrders.contains($0) }.compactMap { configurations[$0] }
+                for point in rerun {
+                    let start = clock.now
+                    let result = Backtester.run(configuration: point.configuration, candles: candles, detail: detailPath?.path, recordEquity: false)
+                    try store.write(result, identity: point.identity, orders: .all, membership: .sweep(sweepID, point: point.index),
+                                    executedAt: RunCommand.wallClockISO8601(), wallSeconds: (clock.now - start) / .seconds(1))
+                }
+                print("Orders and deals stored for the best \(best.count) points by \(objective)\(rerun.isEmpty ? "" : " (\(rerun.count) run again for them)").")
+            }
+        }
         if top > 0 { print("Top \(min(top, ranked.count)) by \(objective):") }
         for (rank, point) in ranked.prefix(top).enumerated() {
             let m = metrics[point.identity.runID] ?? [:]
@@ -436,25 +463,39 @@ final class Progress: @unchecked Sendable {
     func finish() { if enabled && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
 
-/// `dca-backtest merge OUT.sqlite SHARD.sqlite...`.
+/// `dca-backtest merge OUT SHARD.sqlite...`.
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine the databases of sweep shards (or any runs) into one.",
-        discussion: "Rows are content-addressed, so merging the same shard twice changes nothing; the merge is one transaction."
+        abstract: "Combine the databases of sweep shards (or any runs) into one SQLite file or PostgreSQL database.",
+        discussion: """
+            Rows are content-addressed, so merging the same shard twice changes nothing; a run already in the output \
+            keeps its rows and gains the orders and sweep memberships it lacked. The merge is one transaction.
+
+            Example (shards of a cluster sweep into the platform's PostgreSQL):
+              dca-backtest merge postgresql://dca@db.internal:5432/backtests shard1.sqlite shard2.sqlite
+            """
     )
 
-    @Argument(help: "The database to write (created if missing).")
+    @Argument(help: ArgumentHelp("The database to write: an SQLite file (created if missing) or a PostgreSQL URL.", valueName: "OUT"))
     var output: String
 
-    @Argument(help: "The shard databases.")
+    @Argument(help: "The shard databases (SQLite files).")
     var shards: [String]
+
+    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("The sweep's candle files: the best N points of a --orders top:N sweep run in shards are run again with them, to store their orders and deals.", valueName: "FILE"))
+    var dataPaths: [String] = []
+
+    @OptionGroup var data: DataOptions
+
+    @OptionGroup var detailCandles: DetailOptions
 
     func run() throws {
         func canonical(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+        let location = try DatabaseLocation(output)
         for shard in shards {
             guard FileManager.default.fileExists(atPath: shard) else { throw CommandFailure("No database at \(shard).") }
-            if canonical(shard) == canonical(output) {
+            if case .sqlite(let path) = location, canonical(shard) == canonical(path) {
                 throw CommandFailure("The output \(output) is also one of the shards: give a new file for the merged database.")
             }
         }
@@ -464,17 +505,117 @@ struct MergeCommand: ParsableCommand {
             try DatabaseHealth.requireHealthy(path: shard, role: "the shard")
             _ = try RunStore(path: shard)
         }
-        let existed = FileManager.default.fileExists(atPath: output)
-        let store = try RunStore(path: output)
+        let existed: Bool
+        if case .sqlite(let path) = location { existed = FileManager.default.fileExists(atPath: path) } else { existed = true }
+        let store = try RunDatabases.open(output)
         do {
             try store.merge(paths: shards)
         } catch {
-            if !existed {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: output + suffix) }
+            if !existed, case .sqlite(let path) = location {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
             throw error
         }
-        let count = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }
-        print("Merged \(shards.count) database(s) into \(output): \(count) runs.")
+        let count = try store.count("bot_runs")
+        print("Merged \(shards.count) database(s) into \(store.location): \(count) runs.")
+        try storeOrdersOfTheBest(in: store)
+    }
+
+    /// For each `top:N` sweep of the shards, the best N runs of the whole sweep get their orders
+    /// and deals (run again from their stored configuration on the --data candles), so a merged
+    /// sweep's tables equal an unsharded one's.
+    func storeOrdersOfTheBest(in store: any RunDatabase) throws {
+        var sweepIDs = Set<String>()
+        for shard in shards { for sweep in try RunStore(path: shard).sweeps() { sweepIDs.insert(sweep.id) } }
+        var loaded: (candles: CandleSeries, barsFingerprint: String)?
+        for sweep in try store.sweeps() where sweepIDs.contains(sweep.id) {
+            guard let orders = sweep.orders, case .top(let n)? = SweepOrders(orders), n > 0 else { continue }
+            let objective = sweep.objective ?? "sharpe_ratio"
+            let members = try store.members(ofSweep: sweep.id)
+            let metrics = try store.metrics(runIDs: members.map(\.runID))
+            let best = SweepOrders.best(n, members: members.map { ($0.runID, $0.point ?? Int.max) }, metrics: metrics, objective: objective)
+            let withOrders = try store.storedRunIDs(among: best, detail: .all)
+            let lacking = best.filter { !withOrders.contains($0) }
+            if lacking.isEmpty { continue }
+            guard !dataPaths.isEmpty else {
+                print("Sweep \(sweep.id) (--orders \(orders)): \(lacking.count) of its best \(best.count) runs have no orders stored yet; merge again with --data FILE ... (the sweep's candles) to store them.")
+                continue
+            }
+            if loaded == nil {
+                let files = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
+                guard !files.series.isEmpty else { throw CommandFailure("The --data files hold no candles.") }
+                loaded = (files.series, files.series.fingerprint)
+            }
+            guard let loaded else { continue }
+            let candles = loaded.candles, barsFingerprint = loaded.barsFingerprint
+            let points = Dictionary(members.map { ($0.runID, $0.point) }, uniquingKeysWith: { a, _ in a })
+            for runID in lacking {
+                guard let stored = try store.configuration(ofRun: runID) else { continue }
+                let configuration: BotConfiguration
+                do { configuration = try BotConfiguration.decode(json: Data(stored.config.utf8)) } catch { throw CommandFailure("run \(runID): its stored configuration does not decode: \(error.description)") }
+                let detailPath = try detailCandles.load(for: [configuration], bars: candles, barsFingerprint: barsFingerprint, data: data)
+                let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
+                guard identity.runID == runID else {
+                    throw CommandFailure("The --data files are not the candles of sweep \(sweep.id) (data fingerprint \(identity.dataFingerprint.prefix(12))..., the sweep's \(stored.dataFingerprint.prefix(12))...): give the files the sweep ran on.")
+                }
+                let clock = ContinuousClock()
+                let start = clock.now
+                let result = Backtester.run(configuration: configuration, candles: candles, detail: detailPath?.path, recordEquity: false)
+                try store.write(result, identity: identity, orders: .all, membership: .sweep(sweep.id, point: points[runID] ?? nil),
+                                executedAt: RunCommand.wallClockISO8601(), wallSeconds: (clock.now - start) / .seconds(1))
+            }
+            print("Sweep \(sweep.id): orders and deals stored for its best \(best.count) runs by \(objective) (\(lacking.count) run again).")
+        }
+    }
+}
+
+/// What a sweep stores of its points (`--orders`).
+enum SweepOrders: Equatable, CustomStringConvertible {
+    case all, none
+    case top(Int)
+
+    init?(_ text: String) {
+        switch text {
+        case "all": self = .all
+        case "none": self = .none
+        default:
+            guard text.hasPrefix("top:"), let n = Int(text.dropFirst(4)), n >= 0 else { return nil }
+            self = .top(n)
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .all: "all"
+        case .none: "none"
+        case .top(let n): "top:\(n)"
+        }
+    }
+
+    /// The best `n` distinct runs of a sweep by `objective` (max_drawdown: smallest first; runs
+    /// without the metric last), ties by their first grid point: the same choice whether the sweep
+    /// ran whole or in shards.
+    static func best(_ n: Int, members: [(runID: String, point: Int)], metrics: [String: [String: Double]], objective: String) -> [String] {
+        var first: [String: Int] = [:]
+        for member in members { first[member.runID] = min(first[member.runID] ?? Int.max, member.point) }
+        let smallerIsBetter = objective == "max_drawdown"
+        let ranked = first.sorted { a, b in
+            let x = metrics[a.key]?[objective], y = metrics[b.key]?[objective]
+            switch (x, y) {
+            case let (x?, y?) where x != y: return smallerIsBetter ? x < y : x > y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.value != b.value ? a.value < b.value : a.key < b.key
+            }
+        }
+        return ranked.prefix(n).map(\.key)
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
     }
 }

@@ -148,13 +148,22 @@ enum RunRowsWriter {
     /// Scratch of an order row: its id (36 bytes), then `created_at` and `filled_at` (24 each).
     static let orders = MultiRowInsert(
         table: "order_logs",
-        columns: ["order_id", "bot_id", "run_id", "user_id", "symbol", "side", "qty", "order_type", "status", "filled_qty", "avg_price",
-                  "fees", "created_at", "price", "filled_at", "deal_id", "role", "safety_order_index", "reason", "needed", "available", "sequence",
-                  "take_profit_step"],
+        columns: orderColumns,
         literals: ["user_id": "NULL"],
         shared: ["bot_id", "run_id", "symbol"],
         textBytesPerRow: 36 + 2 * UTCTime.iso8601Length
     )
+    /// The same with `user_id` (`--user-id`) bound once per run.
+    static let ordersOfAUser = MultiRowInsert(
+        table: "order_logs",
+        columns: orderColumns,
+        literals: [:],
+        shared: ["bot_id", "run_id", "symbol", "user_id"],
+        textBytesPerRow: 36 + 2 * UTCTime.iso8601Length
+    )
+    static let orderColumns = ["order_id", "bot_id", "run_id", "user_id", "symbol", "side", "qty", "order_type", "status", "filled_qty", "avg_price",
+                               "fees", "created_at", "price", "filled_at", "deal_id", "role", "safety_order_index", "reason", "needed", "available", "sequence",
+                               "take_profit_step"]
     /// Scratch of a deal row: `opened_at` and `closed_at`.
     static let deals = MultiRowInsert(
         table: "deals",
@@ -203,13 +212,13 @@ enum RunRowsWriter {
         }
     }
 
-    static func insertOrders(_ result: BacktestResult, identity: RunIdentity, symbol: String, db: Database) throws {
+    static func insertOrders(_ result: BacktestResult, identity: RunIdentity, symbol: String, userID: String? = nil, db: Database) throws {
         let times = result.candles.openTimes
         // Order ids: the run id's first 10 bytes, then the sequence in 12 hex digits.
         let prefix = Array(ContentIdentifier.orderID(runID: identity.runID, sequence: 0).utf8.prefix(24))
         let hexDigits: StaticString = "0123456789abcdef"
-        let shared = [Array(identity.botID.utf8), Array(identity.runID.utf8), Array(symbol.utf8)]
-        try orders.insert(count: result.orders.count, db: db, shared: shared) { k, row in
+        let shared = [Array(identity.botID.utf8), Array(identity.runID.utf8), Array(symbol.utf8)] + (userID.map { [Array($0.utf8)] } ?? [])
+        try (userID == nil ? orders : ordersOfAUser).insert(count: result.orders.count, db: db, shared: shared) { k, row in
             let order = result.orders[k]
             var sequence = UInt64(order.sequence)
             for digit in 0..<24 { row.scratch[digit] = prefix[digit] }

@@ -41,10 +41,21 @@ public enum OrderDetail: String, Sendable, CaseIterable {
     case none
 }
 
+/// How a stored run was asked for: by `run` (it stands alone, shown by `runs list`) or as a
+/// point of a sweep (a `sweep_runs` link). A run gains memberships and never loses one.
+public enum RunMembership: Sendable, Equatable {
+    case standalone
+    /// A sweep's id and the first grid point this run is (NULL when not known).
+    case sweep(String, point: Int? = nil)
+}
+
 /// The SQLite store of runs (STORAGE.md). Opening migrates an older database; a newer one is
 /// refused. Each run is written in one transaction: all of its rows or none.
-public final class RunStore: Sendable {
+public final class RunStore: RunDatabase, Sendable {
     public let path: String
+    public var location: String { path }
+    /// Fills `user_id` of every row written (`--user-id`), or NULL.
+    let userID: String?
     let pool: DatabasePool
 
     /// Page size of a new database, in bytes (an existing one keeps its own). An order row is
@@ -57,8 +68,9 @@ public final class RunStore: Sendable {
     /// applies pending migrations.
     /// - Throws: ``StorageError`` when `path` is a folder, the file is not a database, cannot
     ///   be created, or was written by a newer version of this program.
-    public init(path: String) throws(StorageError) {
+    public init(path: String, userID: String? = nil) throws(StorageError) {
         self.path = path
+        self.userID = userID
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw StorageError("\(path) is a folder, not a database file: give a file path such as \((path as NSString).appendingPathComponent("backtests.sqlite")).")
@@ -105,18 +117,21 @@ public final class RunStore: Sendable {
     }
 
     /// Writes one run and its bot, orders, deals, final position, funds and holdings in one
-    /// transaction; an earlier run with the same `run_id` is replaced (its rows deleted first).
+    /// transaction. A run already stored (the same `run_id`: the same deterministic backtest) is
+    /// never replaced: its rows stay as they are, it gains the orders and deals it lacked when
+    /// `detail` is `.all`, and `membership` is added to its memberships.
     /// - Parameters:
+    ///   - membership: stored by `run` (standalone) or as a point of a sweep.
     ///   - executedAt: wall-clock time of the run (ISO-8601), outside the determinism promise.
     ///   - wallSeconds: how long the run took.
     /// - Throws: ``StorageError``; nothing of the run is written then.
     public func write(
-        _ result: BacktestResult, identity: RunIdentity, orders detail: OrderDetail = .all, sweepID: String? = nil,
+        _ result: BacktestResult, identity: RunIdentity, orders detail: OrderDetail = .all, membership: RunMembership = .standalone,
         executedAt: String, wallSeconds: Double
     ) throws(StorageError) {
         do {
             try pool.write { db in
-                try Self.insert(result, identity: identity, detail: detail, sweepID: sweepID, executedAt: executedAt, wallSeconds: wallSeconds, db: db)
+                try Self.insert(result, identity: identity, detail: detail, membership: membership, executedAt: executedAt, wallSeconds: wallSeconds, userID: userID, db: db)
             }
         } catch {
             if DatabaseHealth.isDamageOrPermission(error) { throw DatabaseHealth.explain(error, path: path, doing: "writing") }
@@ -124,15 +139,15 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Writes several runs in one transaction (a sweep's batch): all of them or none.
+    /// Writes several runs of one sweep in one transaction (a sweep's batch): all of them or none.
     /// - Throws: ``StorageError``; nothing of the batch is written then.
     public func write(
-        batch: [(result: BacktestResult, identity: RunIdentity, wallSeconds: Double)], orders detail: OrderDetail, sweepID: String?, executedAt: String
+        batch: [SweepRun], orders detail: OrderDetail, sweepID: String, executedAt: String
     ) throws(StorageError) {
         do {
             try pool.write { db in
                 for item in batch {
-                    try Self.insert(item.result, identity: item.identity, detail: detail, sweepID: sweepID, executedAt: executedAt, wallSeconds: item.wallSeconds, db: db)
+                    try Self.insert(item.result, identity: item.identity, detail: detail, membership: .sweep(sweepID, point: item.point), executedAt: executedAt, wallSeconds: item.wallSeconds, userID: userID, db: db)
                 }
             }
         } catch {
@@ -141,22 +156,40 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Records a sweep (replacing an earlier row with the same id).
-    public func recordSweep(id: String, grid: String, baseConfig: String, dataFingerprint: String, runs: Int, invalidPoints: String, createdAt: String) throws(StorageError) {
+    /// Adds runs already stored to a sweep (`sweep_runs` links; existing links are kept).
+    public func link(_ links: [(runID: String, point: Int)], toSweep sweepID: String) throws(StorageError) {
+        do {
+            try pool.write { db in
+                for link in links {
+                    try Self.addMembership(.sweep(sweepID, point: link.point), runID: link.runID, alreadyStandalone: true, db: db)
+                }
+            }
+        } catch {
+            throw StorageError("linking \(links.count) stored runs to sweep \(sweepID) in \(path) failed and was rolled back: \(error)")
+        }
+    }
+
+    /// Records a sweep (an existing row keeps its creation time and gains the new counts).
+    public func recordSweep(_ sweep: SweepRecord) throws(StorageError) {
         do {
             try pool.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO sweeps (sweep_id, grid, created_at, runs, base_config, data_fingerprint, engine_version, invalid_points)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(sweep_id) DO UPDATE SET runs = excluded.runs, invalid_points = excluded.invalid_points
+                        INSERT INTO sweeps (sweep_id, grid, created_at, runs, base_config, data_fingerprint, engine_version, invalid_points, orders, objective)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(sweep_id) DO UPDATE SET runs = excluded.runs, invalid_points = excluded.invalid_points,
+                            orders = excluded.orders, objective = excluded.objective
                         """,
-                    arguments: [id, grid, createdAt, runs, baseConfig, dataFingerprint, engineVersion, invalidPoints]
+                    arguments: [sweep.id, sweep.grid, sweep.createdAt, sweep.runs, sweep.baseConfig, sweep.dataFingerprint, engineVersion, sweep.invalidPoints, sweep.orders, sweep.objective]
                 )
             }
         } catch {
-            throw StorageError("recording sweep \(id) in \(path) failed: \(error)")
+            throw StorageError("recording sweep \(sweep.id) in \(path) failed: \(error)")
         }
+    }
+
+    public func recordSweep(id: String, grid: String, baseConfig: String, dataFingerprint: String, runs: Int, invalidPoints: String, createdAt: String) throws(StorageError) {
+        try recordSweep(SweepRecord(id: id, grid: grid, baseConfig: baseConfig, dataFingerprint: dataFingerprint, runs: runs, invalidPoints: invalidPoints, createdAt: createdAt))
     }
 
     /// SQL condition on `bot_runs` for a run stored with at least `detail`: every run places at
@@ -166,16 +199,23 @@ public final class RunStore: Sendable {
         detail == .all ? " AND EXISTS (SELECT 1 FROM order_logs o WHERE o.run_id = bot_runs.run_id)" : ""
     }
 
-    /// Ids of the completed runs stored for `sweepID` with at least `detail` (to resume a sweep:
-    /// a run stored with `--orders none` is run again when orders are now wanted).
-    public func completedRunIDs(sweepID: String, detail: OrderDetail = .none) throws -> Set<String> {
-        try pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT run_id FROM bot_runs WHERE sweep_id = ? AND status = 'completed'" + Self.storedWith(detail), arguments: [sweepID]))
+    /// Those of `runIDs` stored as completed runs with at least `detail`, whichever command
+    /// stored them (a sweep reuses them: a run stored with `--orders none` is run again when
+    /// orders are now wanted).
+    public func storedRunIDs(among runIDs: [String], detail: OrderDetail = .none) throws(StorageError) -> Set<String> {
+        try reading { db in
+            var found = Set<String>()
+            let statement = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM bot_runs WHERE run_id = ? AND status = 'completed'" + Self.storedWith(detail) + ")")
+            for runID in runIDs {
+                if try Bool.fetchOne(statement, arguments: [runID]) == true { found.insert(runID) }
+            }
+            return found
         }
     }
 
     /// Copies every row of the databases at `paths` (shards of one sweep, or any runs) into this
-    /// one, in one transaction; rows already here (same keys) are kept.
+    /// one, in one transaction; rows already here (same keys) are kept, and a run gains the
+    /// orders it lacked and every membership.
     /// - Throws: ``StorageError`` naming the shard that could not be merged; nothing is merged then.
     public func merge(paths: [String]) throws(StorageError) {
         do {
@@ -188,11 +228,23 @@ public final class RunStore: Sendable {
                     for (k, path) in paths.enumerated() {
                         try db.execute(sql: "ATTACH DATABASE ? AS shard\(k)", arguments: [path])
                     }
-                    for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
+                    for table in Schema.tables {
                         let columns = try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(table))").map { $0["name"] as String }.joined(separator: ", ")
                         for k in paths.indices {
                             try db.execute(sql: "INSERT OR IGNORE INTO main.\(table) (\(columns)) SELECT \(columns) FROM shard\(k).\(table)")
                         }
+                    }
+                    // A link keeps the lowest grid point any shard knows for its run.
+                    for k in paths.indices {
+                        try db.execute(sql: """
+                            UPDATE main.sweep_runs SET point = (SELECT s.point FROM shard\(k).sweep_runs s WHERE s.sweep_id = main.sweep_runs.sweep_id AND s.run_id = main.sweep_runs.run_id)
+                            WHERE EXISTS (SELECT 1 FROM shard\(k).sweep_runs s WHERE s.sweep_id = main.sweep_runs.sweep_id AND s.run_id = main.sweep_runs.run_id
+                                          AND s.point IS NOT NULL AND (main.sweep_runs.point IS NULL OR s.point < main.sweep_runs.point))
+                            """)
+                    }
+                    // A run stored by `run` in a shard stands alone here too (memberships are added).
+                    for k in paths.indices {
+                        try db.execute(sql: "UPDATE main.bot_runs SET standalone = 1 WHERE standalone = 0 AND run_id IN (SELECT run_id FROM shard\(k).bot_runs WHERE standalone = 1)")
                     }
                     return .commit
                 }
@@ -205,22 +257,122 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// True when a completed run with this id is stored with at least `detail` (its order rows
-    /// when `detail` is `.all`).
-    public func contains(runID: String, detail: OrderDetail = .none) throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM bot_runs WHERE run_id = ? AND status = 'completed'" + Self.storedWith(detail) + ")", arguments: [runID]) ?? false
-        }
-    }
-
-    /// Runs a read-only closure on the database (queries of `runs list/show`, tests).
+    /// Runs a read-only closure on the database (tests).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)
     }
 
+    func reading<T>(_ what: @autoclosure () -> String = "reading", _ body: (Database) throws -> T) throws(StorageError) -> T {
+        do { return try pool.read(body) } catch { throw StorageError("\(what()) \(path) failed: \(error)") }
+    }
+
+    /// Every numeric member of a metrics JSON object.
+    static func numericMetrics(_ text: String) -> [String: Double] {
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONInput.self, from: Data(text.utf8)) else { return [:] }
+        return object.compactMapValues { if case .number(let n) = $0 { return n } else { return nil } }
+    }
+
+    public func metrics(runIDs: [String]) throws(StorageError) -> [String: [String: Double]] {
+        try reading { db in
+            var out: [String: [String: Double]] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT metrics FROM bot_runs WHERE run_id = ?")
+            for id in runIDs where out[id] == nil {
+                if let text = try String.fetchOne(statement, arguments: [id]) { out[id] = Self.numericMetrics(text) }
+            }
+            return out
+        }
+    }
+
+    /// ORDER BY for `runs list --sort KEY` (validated against RunListing.sortKeys), newest first by default.
+    static func orderBy(_ key: String?, alias: String) -> String {
+        let chosen = RunListing.sortKeys.first { $0.key == key } ?? RunListing.sortKeys[0]
+        return "\(alias).\(chosen.key) \(chosen.descending ? "DESC" : "ASC") NULLS LAST, \(alias).run_id"
+    }
+
+    static func storedValue(_ value: DatabaseValue) -> StoredValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let i): .integer(i)
+        case .double(let d): .real(d)
+        case .string(let s): .text(s)
+        case .blob(let data): .text(data.base64EncodedString())
+        }
+    }
+
+    static func storedRow(_ row: Row) -> StoredRow {
+        StoredRow(columns: Array(row.columnNames), values: row.databaseValues.map(storedValue))
+    }
+
+    public func listRuns(_ filter: RunFilter) throws(StorageError) -> [RunListing] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let bot = filter.bot { arguments.append(bot.lowercased()); conditions.append("substr(s.bot_id, 1, length(?)) = ?"); arguments.append(bot.lowercased()) }
+        if let symbol = filter.symbol {
+            arguments.append(symbol.uppercased())
+            conditions.append("instr(',' || upper(s.symbols) || ',', ',' || ? || ',') > 0")
+        }
+        if let sweep = filter.sweep {
+            conditions.append("EXISTS (SELECT 1 FROM sweep_runs l WHERE l.run_id = s.run_id AND substr(l.sweep_id, 1, length(?)) = ?)")
+            arguments += [sweep.lowercased(), sweep.lowercased()]
+        } else if !filter.includeSweepPoints {
+            conditions.append("s.standalone = 1")
+        }
+        let sql = "SELECT * FROM run_summary s" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY " + Self.orderBy(filter.sort, alias: "s") + (filter.limit.map { " LIMIT \($0)" } ?? "")
+        return try reading { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { RunListing(row: Self.storedRow($0)) }
+        }
+    }
+
+    public func lookUp(runIDPrefix prefix: String) throws(StorageError) -> RunLookup {
+        try reading { db in
+            let matches = try Row.fetchAll(db, sql: "SELECT r.*, b.name, b.symbol, b.config FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id WHERE substr(r.run_id, 1, length(?1)) = ?1 LIMIT 2", arguments: [prefix.lowercased()])
+            guard matches.count == 1, let run = matches.first else { return matches.isEmpty ? .none : .ambiguous(matches.count) }
+            let id: String = run["run_id"]
+            let deals = try Row.fetchAll(db, sql: "SELECT * FROM deals WHERE run_id = ? ORDER BY deal_id", arguments: [id])
+            let orders = try Row.fetchAll(db, sql: "SELECT * FROM order_logs WHERE run_id = ? ORDER BY sequence", arguments: [id])
+            return .found(RunDetail(run: Self.storedRow(run), deals: deals.map(Self.storedRow), orders: orders.map(Self.storedRow)))
+        }
+    }
+
+    public func sweeps() throws(StorageError) -> [SweepRecord] {
+        try reading { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sweeps ORDER BY sweep_id").map { row in
+                SweepRecord(id: row["sweep_id"], grid: row["grid"], baseConfig: row["base_config"] ?? "{}", dataFingerprint: row["data_fingerprint"] ?? "",
+                            runs: row["runs"], invalidPoints: row["invalid_points"] ?? "[]", createdAt: row["created_at"], orders: row["orders"], objective: row["objective"])
+            }
+        }
+    }
+
+    public func members(ofSweep sweepID: String) throws(StorageError) -> [(runID: String, point: Int?)] {
+        try reading { db in
+            try Row.fetchAll(db, sql: "SELECT run_id, point FROM sweep_runs WHERE sweep_id = ? ORDER BY point, run_id", arguments: [sweepID]).map { ($0["run_id"], $0["point"]) }
+        }
+    }
+
+    public func configuration(ofRun runID: String) throws(StorageError) -> (config: String, dataFingerprint: String)? {
+        try reading { db in
+            try Row.fetchOne(db, sql: "SELECT b.config, r.data_fingerprint FROM bot_runs r JOIN bots b ON b.bot_id = r.bot_id WHERE r.run_id = ?", arguments: [runID])
+                .map { ($0["config"], $0["data_fingerprint"]) }
+        }
+    }
+
+    public func count(_ table: String) throws(StorageError) -> Int {
+        try reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+    }
+
+    /// Every row of `table` in column order, ordered by every column (merge into PostgreSQL, tests).
+    public func rows(of table: String) throws(StorageError) -> [StoredRow] {
+        try reading { db in
+            let count = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").count
+            let order = (1...max(count, 1)).map(String.init).joined(separator: ", ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)").map(Self.storedRow)
+        }
+    }
+
     static func insert(
-        _ result: BacktestResult, identity: RunIdentity, detail: OrderDetail, sweepID: String?, executedAt: String, wallSeconds: Double,
-        db: Database
+        _ result: BacktestResult, identity: RunIdentity, detail: OrderDetail, membership: RunMembership, executedAt: String, wallSeconds: Double,
+        userID: String? = nil, db: Database
     ) throws {
         let c = result.configuration
         let times = result.candles.openTimes
@@ -233,46 +385,96 @@ public final class RunStore: Sendable {
         try db.cachedStatement(sql: """
                 INSERT INTO bots (bot_id, user_id, name, bot_type, status, symbol, interval, config, required_capital,
                                   max_position_size, risk_per_trade, created_at, config_hash)
-                VALUES (?, NULL, ?, 'dca', 'backtest', ?, ?, ?, ?, ?, NULL, ?, ?)
+                VALUES (?, ?, ?, 'dca', 'backtest', ?, ?, ?, ?, ?, NULL, ?, ?)
                 ON CONFLICT(bot_id) DO NOTHING
                 """).execute(
-            arguments: [identity.botID, c.name, c.symbol, interval, identity.canonicalConfiguration, c.requiredCapital, c.requiredCapital, startedAt, identity.configHash]
+            arguments: [identity.botID, userID, c.name, c.symbol, interval, identity.canonicalConfiguration, c.requiredCapital, c.requiredCapital, startedAt, identity.configHash]
         )
-        try db.cachedStatement(sql: "DELETE FROM bot_runs WHERE run_id = ?").execute(arguments: [identity.runID])
+        // The same run stored before (by `run`, a sweep or a merge) holds the same values: keep
+        // its rows, add the orders and deals it lacks, and add this membership.
+        let stored = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT standalone, EXISTS(SELECT 1 FROM order_logs o WHERE o.run_id = bot_runs.run_id) AS has_orders FROM bot_runs WHERE run_id = ?"),
+            arguments: [identity.runID]
+        )
+        if let stored {
+            if detail == .all, !(stored["has_orders"] as Bool) {
+                try RunRowsWriter.insertDeals(result, identity: identity, symbol: c.symbol, db: db)
+                try RunRowsWriter.insertOrders(result, identity: identity, symbol: c.symbol, userID: userID, db: db)
+            }
+            try addMembership(membership, runID: identity.runID, alreadyStandalone: stored["standalone"] as Bool, db: db)
+            return
+        }
         let metricsJSON = JSONValue.object(m.jsonPairs).text()
         try db.cachedStatement(sql: """
                 INSERT INTO bot_runs (run_id, bot_id, user_id, status, started_at, ended_at, total_trades, total_pnl, max_drawdown,
                     sharpe_ratio, data_fingerprint, engine_version, fill_model, candles, initial_balance, final_equity, realized_pnl,
-                    fees_paid, metrics, sweep_id, error, executed_at, wall_seconds)
-                VALUES (?, ?, NULL, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                    fees_paid, metrics, standalone, error, executed_at, wall_seconds)
+                VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
                 """).execute(
             arguments: [
-                identity.runID, identity.botID, startedAt, endedAt, m.totalTrades, m.totalPnL, m.maxDrawdown, m.sharpeRatio,
+                identity.runID, identity.botID, userID, startedAt, endedAt, m.totalTrades, m.totalPnL, m.maxDrawdown, m.sharpeRatio,
                 identity.dataFingerprint, engineVersion, c.fillModel.rawValue, m.candles, m.initialBalance, m.finalEquity,
-                m.realizedPnL, m.feesPaid, metricsJSON, sweepID, executedAt, wallSeconds,
+                m.realizedPnL, m.feesPaid, metricsJSON, membership == .standalone, executedAt, wallSeconds,
             ]
         )
+        try addMembership(membership, runID: identity.runID, alreadyStandalone: membership == .standalone, db: db)
         if detail == .all {
             try RunRowsWriter.insertDeals(result, identity: identity, symbol: c.symbol, db: db)
         }
         if detail == .all {
-            try RunRowsWriter.insertOrders(result, identity: identity, symbol: c.symbol, db: db)
+            try RunRowsWriter.insertOrders(result, identity: identity, symbol: c.symbol, userID: userID, db: db)
         }
         let lastClose = result.candles.closes.last ?? 0
         let open = result.openDeal
         let heldQuantity = open?.quantity ?? 0
         let averageEntry = open?.averageEntry
-        try db.cachedStatement(sql: "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES (?, NULL, ?, ?, ?, ?, ?)").execute(
-            arguments: [identity.runID, c.symbol, heldQuantity, averageEntry, lastClose, averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0]
+        try db.cachedStatement(sql: "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
+            arguments: [identity.runID, userID, c.symbol, heldQuantity, averageEntry, lastClose, averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0]
         )
         let baseAsset = Self.baseAsset(symbol: c.symbol, quote: c.quoteCurrency)
         for (currency, free, locked) in [(c.quoteCurrency, result.quoteFree, result.quoteLocked), (baseAsset, result.baseFree, result.baseLocked)] {
-            try db.cachedStatement(sql: "INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total) VALUES (?, NULL, 'paper_trading', ?, ?, ?, ?)").execute(
-                arguments: [identity.runID, currency, max(0, free), max(0, locked), max(0, free) + max(0, locked)]
+            try db.cachedStatement(sql: "INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total) VALUES (?, ?, 'paper_trading', ?, ?, ?, ?)").execute(
+                arguments: [identity.runID, userID, currency, max(0, free), max(0, locked), max(0, free) + max(0, locked)]
             )
-            try db.cachedStatement(sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, NULL, ?, ?)").execute(
-                arguments: [identity.runID, currency, max(0, free) + max(0, locked)]
+            try db.cachedStatement(sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, ?, ?, ?)").execute(
+                arguments: [identity.runID, userID, currency, max(0, free) + max(0, locked)]
             )
+        }
+    }
+
+    static func addMembership(_ membership: RunMembership, runID: String, alreadyStandalone: Bool, db: Database) throws {
+        switch membership {
+        case .standalone where !alreadyStandalone:
+            try db.cachedStatement(sql: "UPDATE bot_runs SET standalone = 1 WHERE run_id = ?").execute(arguments: [runID])
+        case .standalone:
+            break
+        case .sweep(let sweepID, let point):
+            // The link keeps the lowest grid point that is this run.
+            try db.cachedStatement(sql: """
+                INSERT INTO sweep_runs (sweep_id, run_id, point) VALUES (?, ?, ?)
+                ON CONFLICT DO UPDATE SET point = excluded.point WHERE excluded.point < sweep_runs.point OR sweep_runs.point IS NULL
+                """).execute(arguments: [sweepID, runID, point])
+        }
+    }
+
+    /// Deletes the runs with these ids (exact ids) and every row that belongs to them: orders,
+    /// deals, final position, funds, holdings, sweep links; then the bots no run uses any more.
+    /// The only way rows leave a database (`runs delete`). One transaction.
+    /// - Returns: the ids that were stored (and are now deleted).
+    /// - Throws: ``StorageError``; nothing is deleted then.
+    public func delete(runIDs: [String]) throws(StorageError) -> [String] {
+        do {
+            return try pool.write { db in
+                var deleted: [String] = []
+                for runID in runIDs {
+                    try db.execute(sql: "DELETE FROM bot_runs WHERE run_id = ?", arguments: [runID])
+                    if db.changesCount > 0 { deleted.append(runID) }
+                }
+                try db.execute(sql: "DELETE FROM bots WHERE NOT EXISTS (SELECT 1 FROM bot_runs r WHERE r.bot_id = bots.bot_id)")
+                return deleted
+            }
+        } catch {
+            throw StorageError("deleting runs from \(path) failed and was rolled back: \(error)")
         }
     }
 

@@ -11,7 +11,11 @@ public enum Schema {
     /// list was written by a newer version and is refused.
     public static let migrationNames = [
         "v1_platform_schema", "v2_sweep_details", "v3_enumeration_checks_by_equality", "engine_v2_exit_roles_and_steps",
+        "v4_sweep_membership_links", "v5_run_summary_view",
     ]
+
+    /// Every table, parents before children (the order to copy rows in).
+    public static let tables = ["sweeps", "bots", "bot_runs", "sweep_runs", "deals", "order_logs", "positions", "funds", "holdings"]
 
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -315,6 +319,67 @@ public enum Schema {
                 ALTER TABLE deals_engine_v2 RENAME TO deals;
                 ALTER TABLE order_logs_engine_v2 RENAME TO order_logs;
                 """)
+        }
+        // Sweep membership moves from bot_runs.sweep_id (one sweep per run, rewritten by whoever
+        // stored the run last: a `run` of a sweep point dropped it from its sweep) to the link
+        // table sweep_runs: a run belongs to any number of sweeps, and `standalone` says it was
+        // also stored by `run`. Links are only ever added; deleting a run (runs delete) removes
+        // its links; `point` is the first grid point that is this run. Sweeps record which
+        // orders they store (`all`, `none`, `top:N`) and their objective. Every row is kept: each run with a sweep_id gets its link, and runs without
+        // one were stored by `run`. bot_runs is rebuilt without sweep_id (SQLite cannot drop a
+        // column that a foreign key uses).
+        migrator.registerMigration("v4_sweep_membership_links") { db in
+            try db.execute(sql: """
+                CREATE TABLE bot_runs_v4 (
+                    run_id TEXT PRIMARY KEY NOT NULL,
+                    bot_id TEXT NOT NULL REFERENCES bots(bot_id),
+                    user_id TEXT,
+                    status TEXT NOT NULL CHECK (status = 'running' OR status = 'completed' OR status = 'failed'),
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT NOT NULL,
+                    total_trades INTEGER NOT NULL CHECK (total_trades >= 0),
+                    total_pnl REAL NOT NULL,
+                    max_drawdown REAL NOT NULL CHECK (max_drawdown >= 0 AND max_drawdown <= 1),
+                    sharpe_ratio REAL,
+                    data_fingerprint TEXT NOT NULL,
+                    engine_version TEXT NOT NULL,
+                    fill_model TEXT NOT NULL CHECK (fill_model = 'pessimistic' OR fill_model = 'ohlc' OR fill_model = 'olhc' OR fill_model = 'adaptive' OR fill_model = 'detail'),
+                    candles INTEGER NOT NULL CHECK (candles >= 0),
+                    initial_balance REAL NOT NULL CHECK (initial_balance > 0),
+                    final_equity REAL NOT NULL,
+                    realized_pnl REAL NOT NULL,
+                    fees_paid REAL NOT NULL CHECK (fees_paid >= 0),
+                    metrics TEXT NOT NULL CHECK (json_valid(metrics)),
+                    standalone INTEGER NOT NULL DEFAULT 0 CHECK (standalone = 0 OR standalone = 1),
+                    error TEXT,
+                    executed_at TEXT NOT NULL,
+                    wall_seconds REAL NOT NULL CHECK (wall_seconds >= 0),
+                    UNIQUE (run_id, bot_id)
+                );
+                INSERT INTO bot_runs_v4 (run_id, bot_id, user_id, status, started_at, ended_at, total_trades, total_pnl, max_drawdown,
+                    sharpe_ratio, data_fingerprint, engine_version, fill_model, candles, initial_balance, final_equity, realized_pnl,
+                    fees_paid, metrics, standalone, error, executed_at, wall_seconds)
+                SELECT run_id, bot_id, user_id, status, started_at, ended_at, total_trades, total_pnl, max_drawdown,
+                    sharpe_ratio, data_fingerprint, engine_version, fill_model, candles, initial_balance, final_equity, realized_pnl,
+                    fees_paid, metrics, sweep_id IS NULL, error, executed_at, wall_seconds FROM bot_runs;
+                CREATE TABLE sweep_runs (
+                    sweep_id TEXT NOT NULL REFERENCES sweeps(sweep_id) ON DELETE CASCADE,
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    point INTEGER CHECK (point >= 0),
+                    PRIMARY KEY (sweep_id, run_id)
+                );
+                INSERT INTO sweep_runs (sweep_id, run_id) SELECT sweep_id, run_id FROM bot_runs WHERE sweep_id IS NOT NULL;
+                DROP TABLE bot_runs;
+                ALTER TABLE bot_runs_v4 RENAME TO bot_runs;
+                CREATE INDEX bot_runs_bot ON bot_runs(bot_id);
+                CREATE INDEX sweep_runs_run ON sweep_runs(run_id);
+                ALTER TABLE sweeps ADD COLUMN orders TEXT;
+                ALTER TABLE sweeps ADD COLUMN objective TEXT;
+                """)
+        }
+        // One row per run with every metric as its own column (RunSummaryView).
+        migrator.registerMigration("v5_run_summary_view") { db in
+            try db.execute(sql: RunSummaryView.sqlite)
         }
         return migrator
     }

@@ -46,16 +46,24 @@ import Testing
         #expect(ordersOfOneRun > 10_000, "\(ordersOfOneRun) orders")
         #expect(totalTrades > 0)
 
-        // Re-run the same backtest (it replaces its rows in one transaction) and kill it at
-        // several points of its life.
+        // Write the same backtest into a database that holds another run, and kill it at several
+        // points of its life: the other run is intact, and this one is stored whole or not at all.
+        let base = folder.appendingPathComponent("base.sqlite").path
+        let other = try runCLI(["run", "--config", "datasets/btc-1m-ladder.json", "--data"] + SweepTests.sample + ["--db", base, "--report-dir", folder.path])
+        #expect(other.status == 0, "\(other.stderr)")
+        let (otherOrders, otherFilled) = try DatabaseQueue(path: base).read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_logs") ?? -1, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_logs WHERE status = 'filled'") ?? -1)
+        }
         for fraction in [0.3, 0.5, 0.7, 0.85, 0.95] {
-            let process = binaryProcess(arguments)
+            let target = folder.appendingPathComponent("killed-\(fraction).sqlite").path
+            try FileManager.default.copyItem(atPath: base, toPath: target)
+            let process = binaryProcess(["run", "--config", config, "--data", csv, "--db", target, "--report-dir", folder.path, "--json"])
             try process.run()
             Thread.sleep(forTimeInterval: fullRun / .seconds(1) * fraction)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
 
-            let queue = try DatabaseQueue(path: db)
+            let queue = try DatabaseQueue(path: target)
             let (integrity, runs, orders, filled, orphans) = try queue.read { db in
                 (
                     try String.fetchOne(db, sql: "PRAGMA integrity_check"),
@@ -66,9 +74,9 @@ import Testing
                 )
             }
             #expect(integrity == "ok", "killed at \(fraction) of a run")
-            #expect(runs == 1)
-            #expect(orders == ordersOfOneRun)
-            #expect(filled == totalTrades)
+            #expect(runs == 1 || runs == 2)
+            #expect(orders == otherOrders + ordersOfOneRun * ((runs ?? 1) - 1))
+            #expect(filled == otherFilled + totalTrades * ((runs ?? 1) - 1))
             #expect(orphans == 0)
         }
     }

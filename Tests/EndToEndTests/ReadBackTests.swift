@@ -108,11 +108,11 @@ import Testing
         #expect(lean.status == 0, "\(lean.stderr)")
         let orders = { try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT run_id) FROM order_logs") ?? -1 } }
         #expect(try orders() == 0)
-        let full = try SweepTests.sweep(db, ["--resume"])
+        let full = try SweepTests.sweep(db, ["--resume", "--orders", "all"])
         #expect(full.status == 0, "\(full.stderr)")
         #expect(full.stdout.contains("24 points, 24 run now"), "\(full.stdout)")
         #expect(try orders() == 24)
-        let again = try SweepTests.sweep(db, ["--resume"])
+        let again = try SweepTests.sweep(db, ["--resume", "--orders", "all"])
         #expect(again.stdout.contains("24 points, 0 run now, 24 already stored"), "\(again.stdout)")
         let leanAgain = try SweepTests.sweep(db, ["--resume", "--orders", "none"])
         #expect(leanAgain.stdout.contains("0 run now, 24 already stored"), "\(leanAgain.stdout)")

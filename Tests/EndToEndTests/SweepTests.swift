@@ -24,10 +24,21 @@ import Testing
             shards.append(shard)
         }
         let merged = folder.appendingPathComponent("merged.sqlite").path
-        let merge = try runCLI(["merge", merged] + shards)
+        // The default --orders top:10: shards store no orders, merge runs the best 10 of the whole
+        // sweep again on the same candles.
+        let merge = try runCLI(["merge", merged] + shards + ["--data"] + Self.sample)
         #expect(merge.status == 0, "\(merge.stderr)")
         let reference = try orderedDump(one)
         #expect(try DatabaseQueue(path: one).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") } == 24)
+        // The runs with orders are the 10 best by Sharpe (the default objective), ties by grid point.
+        try DatabaseQueue(path: one).read { db throws in
+            let withOrders = try Set(String.fetchAll(db, sql: "SELECT DISTINCT run_id FROM order_logs"))
+            let best = try String.fetchAll(db, sql: """
+                SELECT r.run_id FROM bot_runs r JOIN sweep_runs l ON l.run_id = r.run_id
+                ORDER BY json_extract(r.metrics, '$.sharpe_ratio') DESC NULLS LAST, l.point LIMIT 10
+                """)
+            #expect(withOrders.count == 10 && withOrders == Set(best))
+        }
         #expect(try orderedDump(two) == reference)
         #expect(try orderedDump(merged) == reference)
     }
@@ -55,7 +66,7 @@ import Testing
         let folder = Project.temporaryFolder()
         let db = folder.appendingPathComponent("sweep.sqlite").path
         let export = folder.appendingPathComponent("points.json").path
-        #expect(try Self.sweep(db, ["--export", export]).status == 0)
+        #expect(try Self.sweep(db, ["--export", export, "--orders", "all"]).status == 0)
         // Point 7 of the grid (keys sorted: price_deviation, safety_order_volume_scale,
         // take_profit; 3 x 2 x 4 points, the last key fastest): price_deviation 0.003,
         // safety_order_volume_scale 1, take_profit 0.008.
@@ -154,7 +165,7 @@ import Testing
         // With --skip-invalid the valid point runs and the invalid ones are recorded.
         let skipping = try Self.sweep(db, ["--skip-invalid"], grid: grid.path)
         #expect(skipping.status == 0, "\(skipping.stderr)")
-        let (runs, invalid) = try DatabaseQueue(path: db).read { db in
+        let (runs, invalid) = try DatabaseQueue(path: db).read { db throws in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bot_runs"), try String.fetchOne(db, sql: "SELECT invalid_points FROM sweeps"))
         }
         #expect(runs == 1)
@@ -215,7 +226,7 @@ import Testing
         let result = try Self.sweep(db, ["--objective", "max_drawdown", "--top", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         let sweepID = try #require(result.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
-        let listed = try runCLI(["runs", "list", "--db", db, "--sweep", String(sweepID.prefix(8))]).stdout
+        let listed = try runCLI(["runs", "list", "--db", db, "--sweep", String(sweepID.prefix(8)), "--limit", "0"]).stdout
         #expect(listed.split(separator: "\n").count == 1 + 24, "the header and the sweep's 24 runs, not the standalone run")
         let runID = try #require(listed.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
         #expect(try runCLI(["runs", "show", runID, "--db", db]).stdout.contains("  configuration {\"name\":"))

@@ -40,7 +40,8 @@ import Testing
         let expected: [String: [String]] = [
             "bots": ["bot_id", "user_id", "name", "bot_type", "status", "symbol", "interval", "config", "required_capital", "max_position_size", "risk_per_trade", "created_at", "config_hash"],
             "bot_runs": ["run_id", "bot_id", "user_id", "status", "started_at", "ended_at", "total_trades", "total_pnl", "max_drawdown", "sharpe_ratio",
-                         "data_fingerprint", "engine_version", "fill_model", "candles", "initial_balance", "final_equity", "realized_pnl", "fees_paid", "metrics", "sweep_id", "executed_at", "wall_seconds"],
+                         "data_fingerprint", "engine_version", "fill_model", "candles", "initial_balance", "final_equity", "realized_pnl", "fees_paid", "metrics", "standalone", "executed_at", "wall_seconds"],
+            "sweep_runs": ["sweep_id", "run_id"],
             "order_logs": ["order_id", "bot_id", "run_id", "user_id", "symbol", "side", "qty", "order_type", "status", "filled_qty", "avg_price", "fees", "created_at",
                            "price", "filled_at", "deal_id", "role", "safety_order_index", "reason", "needed", "available"],
             "positions": ["user_id", "symbol", "qty", "avg_price", "current_price", "unrealized_pnl", "run_id"],
@@ -105,7 +106,7 @@ import Testing
         ("bots", "bot_type", "'grid'"), ("bots", "status", "'sleeping'"), ("bots", "config", "'not json'"), ("bots", "required_capital", "-1"),
         ("bot_runs", "status", "'done'"), ("bot_runs", "total_trades", "-1"), ("bot_runs", "max_drawdown", "1.5"),
         ("bot_runs", "fill_model", "'optimistic'"), ("bot_runs", "candles", "-1"), ("bot_runs", "initial_balance", "0"),
-        ("bot_runs", "fees_paid", "-0.01"), ("bot_runs", "metrics", "'{'"), ("bot_runs", "wall_seconds", "-1"),
+        ("bot_runs", "fees_paid", "-0.01"), ("bot_runs", "metrics", "'{'"), ("bot_runs", "wall_seconds", "-1"), ("bot_runs", "standalone", "2"),
         ("deals", "deal_id", "0"), ("deals", "safety_orders_filled", "-1"), ("deals", "qty", "-1"), ("deals", "fees", "-1"),
         ("deals", "close_reason", "'liquidation'"),
         ("order_logs", "side", "'hold'"), ("order_logs", "qty", "-1"), ("order_logs", "order_type", "'iceberg'"),
@@ -115,13 +116,15 @@ import Testing
         ("positions", "qty", "-1"),
         ("funds", "exchange", "'binance'"), ("funds", "free", "-0.01"), ("funds", "locked", "-1"), ("funds", "total", "-1"),
         ("holdings", "quantity", "-1"),
+        ("sweep_runs", "point", "-1"),
     ]
 
     /// With SQLite's C API alone (no GRDB, no project code): each CHECK refuses an INSERT that
     /// copies a stored row with one value out of range, and the schema has no CHECK without a case.
     @Test func everyCheckRefusesAnInsertThroughPlainSQLite() throws {
-        let (store, _) = try Self.storedRun()
+        let (store, identity) = try Self.storedRun()
         try store.recordSweep(id: "sweep-1", grid: "{}", baseConfig: "{}", dataFingerprint: "f", runs: 1, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z")
+        try store.link([(identity.runID, 0)], toSweep: "sweep-1")
         var connection: OpaquePointer?
         #expect(sqlite3_open_v2(store.path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
         defer { sqlite3_close(connection) }
@@ -170,9 +173,9 @@ import Testing
     /// The opcodes of `EXPLAIN INSERT` into every table that open a temporary b-tree. SQLite 3.40
     /// builds one per statement for each CHECK of the form `x IN (more than two values)`, which
     /// made a one-row order_logs INSERT cost 75 µs instead of 7 µs.
-    static func temporaryTablesOfInserts(_ db: Database) throws -> [String] {
+    static func temporaryTablesOfInserts(_ db: Database, tables: [String] = Schema.tables) throws -> [String] {
         var found: [String] = []
-        for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
+        for table in tables {
             let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
             let insert = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
             let nulls = StatementArguments(Array(repeating: nil as String?, count: columns.count))
@@ -194,14 +197,87 @@ import Testing
     }
 
     /// Every table's rows as text, ordered by every column: equal dumps mean equal tables.
-    static func dump(_ db: Database) throws -> [String: [String]] {
-        var tables: [String: [String]] = [:]
-        for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
-            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
+    static func dump(_ db: Database, tables: [String] = Schema.tables, columnsOf: [String: [String]] = [:]) throws -> [String: [String]] {
+        var dumped: [String: [String]] = [:]
+        for table in tables {
+            let columns = try columnsOf[table] ?? Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
             let list = columns.joined(separator: ", ")
-            tables[table] = try Row.fetchAll(db, sql: "SELECT \(list) FROM \(table) ORDER BY \(list)").map { "\($0)" }
+            dumped[table] = try Row.fetchAll(db, sql: "SELECT \(list) FROM \(table) ORDER BY \(list)").map { "\($0)" }
         }
-        return tables
+        return dumped
+    }
+
+    /// Three runs as the release before v4 wrote them, through the schema code at
+    /// v3_enumeration_checks_by_equality: one stored by `run` with its orders (sweep_id NULL), two
+    /// points of a sweep (sweep_id set), one of them with orders.
+    static func databaseOfTheV3Release() throws -> (path: String, standalone: String, swept: [String], sweepID: String) {
+        let current = try RunStore(path: temporaryDatabase())
+        let candles = try CandleLoader.load(bytes: Array("""
+            timestamp,open,high,low,close,volume
+            2024-07-01T00:00:00Z,100,100.5,99.5,100,1
+            2024-07-01T01:00:00Z,99,99.5,94,97,1
+            2024-07-01T02:00:00Z,97,112,96,111,1
+            """.utf8)).series
+        var ids: [String] = []
+        for (k, takeProfit) in [0.1, 0.05, 0.02].enumerated() {
+            let configuration = try BotConfiguration.decode(json: Data("""
+                {"symbol": "TESTUSDT", "initial_balance": 10000, "fee_rate": 0, "base_order_size": 100, "safety_order_size": 100,
+                 "max_safety_orders": 2, "price_deviation": 0.05, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": \(takeProfit)}
+                """.utf8))
+            let identity = RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint)
+            try current.write(Backtester.run(configuration: configuration, candles: candles), identity: identity, orders: k == 1 ? .none : .all, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0.5)
+            ids.append(identity.runID)
+        }
+        let sweepID = "5e5e5e5e-0000-8000-8000-000000000001"
+        let path = temporaryDatabase()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: "v3_enumeration_checks_by_equality")
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS current", arguments: [current.path])
+            try db.inTransaction {
+                try db.execute(sql: "INSERT INTO sweeps (sweep_id, grid, created_at, runs) VALUES (?, '{\"take_profit\": [0.05, 0.02]}', '2024-07-01T00:00:00.000Z', 2)", arguments: [sweepID])
+                try db.execute(sql: "INSERT INTO main.bots SELECT * FROM current.bots")
+                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('bot_runs') WHERE name != 'sweep_id'").joined(separator: ", ")
+                try db.execute(sql: "INSERT INTO main.bot_runs (\(columns), sweep_id) SELECT \(columns), CASE WHEN run_id = ? THEN NULL ELSE ? END FROM current.bot_runs", arguments: [ids[0], sweepID])
+                for table in ["deals", "order_logs", "positions", "funds", "holdings"] {
+                    try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM current.\(table)")
+                }
+                return .commit
+            }
+            try db.execute(sql: "DETACH DATABASE current")
+        }
+        return (path, ids[0], Array(ids[1...]), sweepID)
+    }
+
+    /// A database of the release before v4 opens and is migrated without losing a row: every row
+    /// of every table is there with the same values, each sweep_id became a sweep_runs link, and
+    /// the runs without one stand alone.
+    @Test func databaseOfTheReleaseBeforeSweepLinksMigratesEveryRow() throws {
+        let old = try Self.databaseOfTheV3Release()
+        let tables = ["sweeps", "bots", "deals", "order_logs", "positions", "funds", "holdings"]
+        let oldColumns = try DatabaseQueue(path: old.path).read { db in
+            try Dictionary(uniqueKeysWithValues: tables.map { ($0, try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [$0])) })
+        }
+        let before = try DatabaseQueue(path: old.path).read { db in
+            (try Self.dump(db, tables: tables),
+             try Row.fetchAll(db, sql: "SELECT * FROM bot_runs ORDER BY run_id").map { row in Array(row.columnNames).filter { $0 != "sweep_id" }.map { "\($0)=\(row[$0] as DatabaseValue)" } })
+        }
+        #expect(before.0["order_logs"]?.isEmpty == false && before.1.count == 3)
+        let migrated = try RunStore(path: old.path)
+        try migrated.read { db throws in
+            #expect(try Schema.migrator.appliedIdentifiers(db) == Set(Schema.migrationNames))
+            // Columns added by v4 (sweeps.orders, sweeps.objective) are NULL; every old value is kept.
+            #expect(try Self.dump(db, tables: tables, columnsOf: oldColumns) == before.0)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sweeps WHERE orders IS NOT NULL OR objective IS NOT NULL") == 0)
+            let runs = try Row.fetchAll(db, sql: "SELECT * FROM bot_runs ORDER BY run_id").map { row in Array(row.columnNames).filter { $0 != "standalone" }.map { "\($0)=\(row[$0] as DatabaseValue)" } }
+            #expect(runs == before.1)
+            #expect(try Set(String.fetchAll(db, sql: "SELECT run_id FROM sweep_runs WHERE sweep_id = ?", arguments: [old.sweepID])) == Set(old.swept))
+            #expect(try String.fetchAll(db, sql: "SELECT run_id FROM bot_runs WHERE standalone = 1") == [old.standalone])
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            #expect(try Self.temporaryTablesOfInserts(db) == [])
+        }
     }
 
     /// A database written with the schema before v3 (4 KiB pages, enumeration CHECKs as IN
@@ -211,6 +287,7 @@ import Testing
         let (current, identity) = try Self.storedRun()
         let path = Self.temporaryDatabase()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let v2Tables = ["sweeps", "bots", "deals", "order_logs", "positions", "funds", "holdings"]
         do {
             let queue = try DatabaseQueue(path: path)
             try Schema.migrator.migrate(queue, upTo: "v2_sweep_details")
@@ -218,14 +295,15 @@ import Testing
                 try db.execute(sql: "ATTACH DATABASE ? AS current", arguments: [current.path])
                 try db.inTransaction {
                     for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
-                        // The old table's columns (later migrations add some, e.g. order_logs.take_profit_step).
-                        let columns = try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(table))").map { $0["name"] as String }.joined(separator: ", ")
+                        // The columns both schemas have: later migrations add some (order_logs.take_profit_step)
+                        // and move one (bot_runs.sweep_id, now the sweep_runs links).
+                        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) WHERE name IN (SELECT name FROM current.pragma_table_info(?))", arguments: [table, table]).joined(separator: ", ")
                         try db.execute(sql: "INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM current.\(table)")
                     }
                     return .commit
                 }
                 try db.execute(sql: "DETACH DATABASE current")
-                #expect(try Self.temporaryTablesOfInserts(db) == ["bots", "bot_runs", "deals", "order_logs"], "the old schema's IN lists")
+                #expect(try Self.temporaryTablesOfInserts(db, tables: ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"]) == ["bots", "bot_runs", "deals", "order_logs"], "the old schema's IN lists")
             }
         }
         let expected = try current.read { try Self.dump($0) }
