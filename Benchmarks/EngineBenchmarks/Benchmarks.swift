@@ -286,4 +286,24 @@ let benchmarks: @Sendable () -> Void = {
         precondition(loaded.series.count == 1_000_000)
         blackHole(loaded)
     }
+
+    // Layout and time-format inference over a pandas `to_csv` file (unnamed index column, ISO
+    // text times): the format is decided once from a sample, then every row is read that way.
+    let pandas = SyntheticCandles.pandasCSV(candles)
+    Benchmark(
+        "Ingest_pandas_iso_csv_1M_rows",
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond], scalingFactor: .mega,
+            thresholds: tolerances([.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond])
+        )
+    ) { benchmark in
+        let clock = ContinuousClock()
+        let start = clock.now
+        let loaded = try CandleLoader.load(bytes: pandas, file: "pandas.csv")
+        let elapsed = clock.now - start
+        let seconds = elapsed / .seconds(1)
+        benchmark.measurement(megabytesPerSecond, Int(Double(pandas.count) / seconds / 1e6))
+        precondition(loaded.series.count == 1_000_000)
+        blackHole(loaded)
+    }
 }

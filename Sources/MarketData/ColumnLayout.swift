@@ -211,9 +211,19 @@ struct ColumnLayout: Sendable {
             timeIndex = 0
             notices.append(DataProblem(file: file, line: headerLine, column: nil, reason: "the unnamed first column (a pandas index) holds the open times"))
         }
+        // With --time-format, a value reads as a time when the pattern reads it.
+        func readsAsTime(_ value: String) -> Bool {
+            if let pattern = options.timeFormat {
+                var bytes = Array(value.utf8)
+                guard !bytes.isEmpty else { return false }
+                if case .time(let t) = bytes.withUnsafeMutableBufferPointer({ pattern.parse($0.baseAddress!, $0.count) }) { return UTCTime.isPlausible(t) }
+                return false
+            }
+            return TimeColumnFormat.readsAsPlausibleTime(value)
+        }
         if timeIndex == nil {
             let candidates = fields.indices.filter { index in
-                !priceColumns.contains(index) && data.allSatisfy { $0.count > index && TimeColumnFormat.readsAsPlausibleTime($0[index]) }
+                !priceColumns.contains(index) && data.allSatisfy { $0.count > index && readsAsTime($0[index]) }
             }
             if candidates.count == 1 {
                 timeIndex = candidates[0]
