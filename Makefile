@@ -1,9 +1,10 @@
-# dca-backtest: the two set-up commands of the README, and the benchmark targets.
+# dca-backtest: the two set-up commands of the README, install, and the benchmark targets.
 SWIFT ?= swift
 BIN := .build/debug/dca-backtest
+PREFIX ?= /usr/local
 SAMPLE := datasets/BTCUSDT-1m-2020-01-01.zip datasets/BTCUSDT-1m-2020-01-02.zip
 
-.PHONY: all deps build backtest test bench bench-check bench-allocations bench-thresholds clean
+.PHONY: all deps build release install uninstall backtest test cluster-test bench bench-check bench-allocations bench-thresholds clean
 
 all: backtest
 
@@ -12,6 +13,20 @@ deps:
 
 build: deps
 	$(SWIFT) build --product dca-backtest
+
+## An optimised build of the tool alone: .build/release/dca-backtest.
+release: deps
+	$(SWIFT) build -c release --product dca-backtest
+
+## Installs the optimised tool as $(PREFIX)/bin/dca-backtest (PREFIX=/usr/local unless given;
+## e.g. make install PREFIX=$$HOME/.local).
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/dca-backtest" "$(DESTDIR)$(PREFIX)/bin/dca-backtest"
+	@echo "Installed $(DESTDIR)$(PREFIX)/bin/dca-backtest"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/dca-backtest"
 
 ## The main job: a real backtest of the bundled Binance sample, stored in reports/backtests.sqlite
 ## with a report folder under reports/.
@@ -22,9 +37,15 @@ backtest: build
 test: deps
 	$(SWIFT) test
 
-## Every benchmark suite, release build (package-benchmark).
+## A real one-node Slurm on localhost runs deploy/slurm-sweep.sh as a job array; the merged shards must
+## equal the same sweep run locally (needs root: it installs slurm-wlm and munge and starts their daemons).
+cluster-test: deps
+	scripts/cluster-test.sh
+
+## Every benchmark suite, release build (package-benchmark). The benchmarks are a package of their
+## own in Benchmarks/, so the tool's build and tests never build package-benchmark.
 bench: deps
-	$(SWIFT) package --allow-writing-to-package-directory benchmark --target EngineBenchmarks
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 ## Compare against the committed thresholds in Benchmarks/Thresholds; fails on a regression.
 bench-check: deps
@@ -36,7 +57,7 @@ bench-allocations: deps
 
 ## Record the current figures as the new thresholds (after an intended change).
 bench-thresholds: deps
-	$(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --path Benchmarks/Thresholds --target EngineBenchmarks
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --path Thresholds --target EngineBenchmarks
 
 clean:
-	rm -rf .build reports/*/ reports/*.sqlite*
+	rm -rf .build Benchmarks/.build reports/*/ reports/*.sqlite*

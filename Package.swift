@@ -13,13 +13,17 @@ let package = Package(
         .executable(name: "dca-backtest", targets: ["dca-backtest"]),
         .library(name: "MarketData", targets: ["MarketData"]),
         .library(name: "Backtesting", targets: ["Backtesting"]),
+        // For the benchmark package in Benchmarks/ (a package of its own, so that building the
+        // tool never builds package-benchmark).
+        .library(name: "DCAStrategy", targets: ["DCAStrategy"]),
+        .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Indicators", targets: ["Indicators"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.8.2")),
         .package(url: "https://github.com/apple/swift-log", .upToNextMajor(from: "1.16.2")),
         .package(url: "https://github.com/groue/GRDB.swift", .upToNextMajor(from: "7.10.0")),
         .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
-        .package(url: "https://github.com/ordo-one/benchmark", .upToNextMajor(from: "1.38.1"), traits: ["MallocInterposer"]),
     ],
     targets: [
         // C libraries from Debian packages (libcsv-dev, zlib1g-dev, libzip-dev); libcsv ships no pkg-config file.
@@ -37,10 +41,12 @@ let package = Package(
         ),
         // The bot configuration, its validation and the ladder math. No I/O.
         .target(name: "DCAStrategy"),
+        // Incremental, allocation-free indicators and deal conditions (SMA, EMA, RSI, %B, ...).
+        .target(name: "Indicators", dependencies: ["DCAStrategy"]),
         // Equity-curve and deal statistics: pure functions.
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
-        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics"]),
+        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics", "Indicators"]),
         // SQLite schema, migrations and the run writer.
         .target(
             name: "Persistence",
@@ -66,6 +72,7 @@ let package = Package(
 
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData"]),
         .testTarget(name: "DCAStrategyTests", dependencies: ["DCAStrategy"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "DCAStrategy", "MarketData"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
         .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics"]),
         .testTarget(
@@ -78,16 +85,6 @@ let package = Package(
                 "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
-        ),
-
-        .executableTarget(
-            name: "EngineBenchmarks",
-            dependencies: [
-                "Backtesting", "MarketData", "DCAStrategy", "Persistence",
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/EngineBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,12 +6,12 @@
 # package-benchmark exits 2 for a regression and 4 when it found only improvements: an
 # improvement passes (refresh the thresholds with `make bench-thresholds` to keep it).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../Benchmarks"  # the benchmarks' own package
 filter=(--filter '.*')
 [ "${1:-}" = "allocations" ] && filter=(--filter 'Allocations_.*')
 log=$(mktemp)
 swift package --allow-writing-to-package-directory benchmark thresholds check \
-  --path Benchmarks/Thresholds --target EngineBenchmarks "${filter[@]}" --no-progress 2>&1 | tee "$log"
+  --path Thresholds --target EngineBenchmarks "${filter[@]}" --no-progress 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 if [ "$status" -eq 0 ]; then
   echo "bench-check: within the thresholds."

@@ -123,6 +123,16 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(replay)
     }
 
+    // The same loop with the engine before its restructuring into deal states, measured in the
+    // same process (delete with LegacyDCAEngine): the restructuring must stay within 5% of it.
+    Benchmark("Engine_loop_typical_ladder_legacy_engine_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var replay = LegacyPreparedReplay(configuration: ladder, candles: candles.count, orderCapacity: 1 << 16)
+        benchmark.startMeasurement()
+        replay.replay(candles)
+        benchmark.stopMeasurement()
+        blackHole(replay)
+    }
+
     // The per-candle loop alone when no order fills: after the first bar's base order nothing is
     // reachable (take profit 900%, one safety order 1% down on a series that never falls 1%).
     // Everything is allocated before the measurement starts: the loop must allocate nothing.

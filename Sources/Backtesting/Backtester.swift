@@ -3,7 +3,7 @@ import DCAStrategy
 import MarketData
 
 /// The engine version: part of every `run_id`, so results of a changed engine are new runs.
-public let engineVersion = "dca-backtest-engine/1.0.0"
+public let engineVersion = "dca-backtest-engine/2.0.0"
 
 /// The outcome of one backtest: the order log, the deals, the equity curve and the metrics.
 public struct BacktestResult: Sendable {
@@ -46,7 +46,7 @@ public enum Backtester {
         return replay.result(candles: candles)
     }
 
-    static func computeMetrics(engine: DCAEngine, candles: CandleSeries) -> BacktestMetrics {
+    static func computeMetrics<Engine: EngineOutcome>(engine: Engine, candles: CandleSeries) -> BacktestMetrics {
         let c = engine.configuration
         let initial = c.initialBalance
         let finalEquity = engine.curve.latestEquity
@@ -91,7 +91,7 @@ public enum Backtester {
             unrealizedPnL: totalPnL - engine.realizedPnL, totalReturn: totalPnL / initial, maxDrawdown: maxDrawdown,
             realizedMaxDrawdown: engine.realizedMaxDrawdown, sharpeRatio: sharpe, sharpeRatioDaily: sharpeDaily, sortinoRatio: sortino,
             sharpeUndefinedReason: undefinedReason, compoundAnnualGrowthRate: cagr, calmarRatio: calmar, feesPaid: engine.feesPaid,
-            dealsOpened: engine.dealNumber, dealsClosed: pnls.count, winRate: DealStatistics.winRate(pnls),
+            dealsOpened: engine.dealsOpened, dealsClosed: pnls.count, winRate: DealStatistics.winRate(pnls),
             profitFactor: DealStatistics.profitFactor(pnls), averageDealDurationSeconds: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count),
             longestDealDurationSeconds: durations.max(), maxSafetyOrdersUsed: engine.maxSafetyUsed, maxCapitalInUse: engine.maxCapitalInUse,
             exposure: candles.isEmpty ? 0 : Double(engine.barsInPosition) / Double(candles.count), buyAndHoldReturn: buyAndHold,
@@ -129,8 +129,8 @@ public struct PreparedReplay: Sendable {
         let metrics = Backtester.computeMetrics(engine: engine, candles: candles)
         return BacktestResult(
             configuration: engine.configuration, candles: candles, orders: engine.orders, deals: engine.deals, equity: engine.equity,
-            metrics: metrics, quoteFree: engine.quoteFree, quoteLocked: engine.quoteLocked, baseFree: engine.baseFree,
-            baseLocked: engine.baseLocked
+            metrics: metrics, quoteFree: engine.balances.quoteFree, quoteLocked: engine.balances.quoteLocked,
+            baseFree: engine.balances.baseFree, baseLocked: engine.balances.baseLocked
         )
     }
 }

@@ -67,8 +67,10 @@ public struct ExchangeRules: Sendable, Equatable {
         if !(price > 0) { return "price is 0 after rounding to the tick size \(tickSize ?? 0)" }
         if !(quantity > 0) { return "quantity is 0 after rounding to the step size" }
         if !quantity.isFinite { return "quantity is not a finite number" }
-        if let minQty, quantity < minQty { return "quantity \(quantity) is below min_qty \(minQty)" }
-        if let minNotional, quantity * price < minNotional {
+        // The same relative 1e-9 slack as affordability: 0.29 * 100 is 28.999999999999996 in
+        // binary, and meets a min_notional of 29.
+        if let minQty, quantity < minQty * (1 - ExchangeRules.slack) { return "quantity \(quantity) is below min_qty \(minQty)" }
+        if let minNotional, quantity * price < minNotional * (1 - ExchangeRules.slack) {
             return "notional \(quantity * price) is below min_notional \(minNotional) after rounding"
         }
         return nil

@@ -47,45 +47,9 @@ extension BotConfiguration {
         for key in dictionary.keys.sorted() where !knownKeys.contains(key) {
             reader.problems.append("unknown key `\(key)`\(suggestion(forUnknownKey: key))")
         }
-        let mode = reader.enumeration("mode", BotMode.self, default: .safetyOrders)
-        let symbol = reader.string("symbol", required: true) ?? ""
-        let maxSafetyOrders = reader.integer("max_safety_orders", default: 5)
-        var configuration = BotConfiguration(
-            name: reader.string("name") ?? "\(symbol) DCA bot",
-            symbol: symbol,
-            quoteCurrency: reader.string("quote_currency") ?? quoteCurrency(ofSymbol: symbol),
-            initialBalance: reader.number("initial_balance", required: true) ?? 0,
-            mode: mode,
-            baseOrderSize: reader.number("base_order_size", required: true) ?? 0,
-            safetyOrderSize: reader.number("safety_order_size") ?? 200,
-            maxSafetyOrders: maxSafetyOrders,
-            maxActiveSafetyOrders: reader.integer("max_active_safety_orders", default: maxSafetyOrders),
-            priceDeviation: reader.number("price_deviation") ?? 0.01,
-            safetyOrderStepScale: reader.number("safety_order_step_scale") ?? 1.5,
-            safetyOrderVolumeScale: reader.number("safety_order_volume_scale") ?? 2.0,
-            takeProfit: reader.number("take_profit", required: mode == .safetyOrders),
-            takeProfitType: reader.enumeration("take_profit_type", TakeProfitType.self, default: .total),
-            trailingDeviation: reader.number("trailing_deviation"),
-            stopLoss: reader.number("stop_loss"),
-            stopLossTimeoutBars: reader.integer("stop_loss_timeout_bars", default: 0),
-            cooldownBars: reader.integer("cooldown_bars", default: 0),
-            maxDeals: reader.optionalInteger("max_deals"),
-            feeRate: reader.number("fee_rate") ?? 0.001,
-            makerFeeRate: reader.number("maker_fee_rate"),
-            feeCurrency: reader.enumeration("fee_currency", FeeCurrency.self, default: .quote),
-            slippageBasisPoints: reader.number("slippage_bps") ?? 0,
-            tickSize: reader.number("tick_size"),
-            stepSize: reader.number("step_size"),
-            minNotional: reader.number("min_notional"),
-            minQty: reader.number("min_qty"),
-            fillModel: reader.fillModel(),
-            periodsPerYear: reader.number("periods_per_year"),
-            riskFreeRate: reader.number("risk_free_rate") ?? 0,
-            orderSize: 0,
-            everyBars: reader.integer("every_bars", default: 1),
-            schedule: reader.string("schedule")
-        )
-        configuration.orderSize = reader.number("order_size") ?? configuration.baseOrderSize
+        var configuration = BotConfiguration.empty
+        for key in keys where !key.readsLast { key.read(&reader, &configuration) }
+        for key in keys where key.readsLast { key.read(&reader, &configuration) }
         // Range problems of keys whose value could not even be read are left out (their default
         // stood in); every other problem is reported with them.
         var problems = reader.problems
@@ -108,14 +72,6 @@ extension BotConfiguration {
     public func validationProblems() -> [String] {
         var problems: [String] = []
         func show(_ value: Double) -> String { JSONValue.format(value) }
-        func positive(_ key: String, _ value: Double?) {
-            if let value, !(value.isFinite && value > 0) { problems.append("`\(key)` is \(show(value)); it must be > 0") }
-        }
-        func fraction(_ key: String, _ value: Double?, closedLow: Bool = false) {
-            guard let value else { return }
-            let ok = value.isFinite && (closedLow ? value >= 0 : value > 0) && value < 1
-            if !ok { problems.append("`\(key)` is \(show(value)); it must be in \(closedLow ? "[0" : "(0"), 1)") }
-        }
         // Money above 10^15 quote units is no account's balance, and near 2^53 (about 9.0e15) a
         // double no longer holds whole units exactly: refused rather than computed with.
         func money(_ key: String, _ value: Double?) {
@@ -129,29 +85,11 @@ extension BotConfiguration {
         money("order_size", orderSize)
         money("min_notional", minNotional)
         if symbol.isEmpty { problems.append("`symbol` must not be empty") }
-        positive("initial_balance", initialBalance)
-        positive("base_order_size", baseOrderSize)
-        fraction("fee_rate", feeRate, closedLow: true)
-        fraction("maker_fee_rate", makerFeeRate, closedLow: true)
-        if !(slippageBasisPoints.isFinite && slippageBasisPoints >= 0 && slippageBasisPoints < 10_000) {
-            problems.append("`slippage_bps` is \(show(slippageBasisPoints)); it must be in [0, 10000)")
+        for key in Self.keys {
+            if let value = key.checked(self), let problem = key.rule.problem(key: key.name, value: value, configuration: self) {
+                problems.append(problem)
+            }
         }
-        positive("tick_size", tickSize)
-        positive("step_size", stepSize)
-        positive("min_notional", minNotional)
-        positive("min_qty", minQty)
-        positive("periods_per_year", periodsPerYear)
-        if !(riskFreeRate.isFinite && riskFreeRate > -1 && riskFreeRate < 10) {
-            problems.append("`risk_free_rate` is \(show(riskFreeRate)); it must be in (-1, 10)")
-        }
-        if let takeProfit, !(takeProfit.isFinite && takeProfit > 0 && takeProfit <= 10) {
-            problems.append("`take_profit` is \(show(takeProfit)); it must be in (0, 10]")
-        }
-        fraction("trailing_deviation", trailingDeviation)
-        fraction("stop_loss", stopLoss)
-        if stopLossTimeoutBars < 0 { problems.append("`stop_loss_timeout_bars` is \(stopLossTimeoutBars); it must be >= 0") }
-        if cooldownBars < 0 { problems.append("`cooldown_bars` is \(cooldownBars); it must be >= 0") }
-        if let maxDeals, maxDeals < 1 { problems.append("`max_deals` is \(maxDeals); it must be >= 1 (or null for no cap)") }
         if let minNotional, minNotional > 0, baseOrderSize < minNotional {
             problems.append("the base order (`base_order_size` \(show(baseOrderSize))) is below `min_notional` \(show(minNotional))")
         }
@@ -170,9 +108,6 @@ extension BotConfiguration {
                 if maxActiveSafetyOrders < 1 || maxActiveSafetyOrders > maxSafetyOrders {
                     problems.append("`max_active_safety_orders` is \(maxActiveSafetyOrders); it must be in [1, max_safety_orders = \(maxSafetyOrders)]")
                 }
-                fraction("price_deviation", priceDeviation)
-                positive("safety_order_step_scale", safetyOrderStepScale)
-                positive("safety_order_volume_scale", safetyOrderVolumeScale)
                 if priceDeviation > 0 && priceDeviation < 1 && safetyOrderStepScale > 0 && safetyOrderStepScale.isFinite,
                    maxSafetyOrders >= 1 && maxSafetyOrders <= 1000 {
                     let deepest = Ladder.cumulativeDeviation(k: maxSafetyOrders, priceDeviation: priceDeviation, stepScale: safetyOrderStepScale)
@@ -197,8 +132,6 @@ extension BotConfiguration {
             }
             if takeProfit == nil { problems.append("`take_profit` is required in mode `safety_orders`") }
         case .recurring:
-            positive("order_size", orderSize)
-            if everyBars < 1 { problems.append("`every_bars` is \(everyBars); it must be >= 1") }
             if let schedule, RecurringSchedule(text: schedule) == nil {
                 problems.append("`schedule` is \"\(schedule)\"; it must be a number of hours, days or weeks such as \"12h\", \"1d\" or \"1w\"")
             }
@@ -209,38 +142,10 @@ extension BotConfiguration {
         return problems
     }
 
-    /// The configuration with every default resolved, keys in INTERFACE.md's order: the
-    /// canonical form hashed into `bot_id` and stored in `bots.config`.
+    /// The configuration with every default resolved, keys in ``keys``' order (the keys of the
+    /// other mode left out): the canonical form hashed into `bot_id` and stored in `bots.config`.
     public var canonicalJSON: JSONValue {
-        func number(_ v: Double?) -> JSONValue { JSONValue.optional(v) }
-        func integer(_ v: Int?) -> JSONValue { v.map { .integer(Int64($0)) } ?? .null }
-        var pairs: [(String, JSONValue)] = [
-            ("name", .string(name)), ("symbol", .string(symbol)), ("quote_currency", .string(quoteCurrency)),
-            ("initial_balance", number(initialBalance)), ("mode", .string(mode.rawValue)),
-            ("base_order_size", number(baseOrderSize)),
-        ]
-        switch mode {
-        case .safetyOrders:
-            pairs += [
-                ("safety_order_size", number(safetyOrderSize)), ("max_safety_orders", integer(maxSafetyOrders)),
-                ("max_active_safety_orders", integer(maxActiveSafetyOrders)), ("price_deviation", number(priceDeviation)),
-                ("safety_order_step_scale", number(safetyOrderStepScale)),
-                ("safety_order_volume_scale", number(safetyOrderVolumeScale)),
-            ]
-        case .recurring:
-            pairs += [("order_size", number(orderSize)), ("every_bars", integer(everyBars)), ("schedule", schedule.map { .string($0) } ?? .null)]
-        }
-        pairs += [
-            ("take_profit", number(takeProfit)), ("take_profit_type", .string(takeProfitType.rawValue)),
-            ("trailing_deviation", number(trailingDeviation)), ("stop_loss", number(stopLoss)),
-            ("stop_loss_timeout_bars", integer(stopLossTimeoutBars)), ("cooldown_bars", integer(cooldownBars)),
-            ("max_deals", integer(maxDeals)), ("fee_rate", number(feeRate)), ("maker_fee_rate", number(makerFeeRate)),
-            ("fee_currency", .string(feeCurrency.rawValue)), ("slippage_bps", number(slippageBasisPoints)),
-            ("tick_size", number(tickSize)), ("step_size", number(stepSize)), ("min_notional", number(minNotional)),
-            ("min_qty", number(minQty)), ("fill_model", .string(fillModel.rawValue)),
-            ("periods_per_year", number(periodsPerYear)), ("risk_free_rate", number(riskFreeRate)),
-        ]
-        return .object(pairs)
+        .object(Self.keys.compactMap { key in key.write(self).map { (key.name, $0) } })
     }
 
     /// Quote capital one full deal needs: base order plus every safety order (fees excluded).
@@ -306,25 +211,18 @@ struct KeyReader {
         return nil
     }
 
-    mutating func enumeration<E: RawRepresentable<String>>(_ key: String, _ type: E.Type, default defaultValue: E) -> E {
+    mutating func enumeration<E: RawRepresentable<String> & CaseIterable>(_ key: String, default defaultValue: E) -> E {
         guard let text = string(key) else { return defaultValue }
         if let value = E(rawValue: text) { return value }
-        let allowed: [String]
-        switch key {
-        case "mode": allowed = ["safety_orders", "recurring"]
-        case "take_profit_type": allowed = ["total", "base"]
-        case "fee_currency": allowed = ["quote", "base"]
-        default: allowed = []
-        }
-        problems.append("`\(key)` is \"\(text)\"; it must be one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", "))")
+        problems.append("`\(key)` is \"\(text)\"; it must be one of \(E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
         return defaultValue
     }
 
-    mutating func fillModel() -> FillModel {
-        guard let text = string("fill_model") else { return .pessimistic }
-        if let value = FillModel(rawValue: text) { return value }
-        problems.append("`fill_model` is \"\(text)\"; it must be one of \(FillModel.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
-        return .pessimistic
+    mutating func boolean(_ key: String) -> Bool? {
+        guard let value = raw(key) else { return nil }
+        if case .bool(let b) = value { return b }
+        problems.append("`\(key)` must be true or false, not \(value.summary)")
+        return nil
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How a bar is replayed as a price path (SEMANTICS.md section 3).
+/// How a bar is replayed as a price path (docs/SEMANTICS.md, "Fills").
 public enum FillModel: String, Sendable, CaseIterable, Codable {
     /// `open -> low -> high -> close` when a stop loss rests on an open position, otherwise
     /// `open -> high -> low -> close`: the worse order for a long DCA bot in both situations.
@@ -19,13 +19,13 @@ public enum FillModel: String, Sendable, CaseIterable, Codable {
 }
 
 /// What a bot does: a ladder of safety orders, or recurring buys.
-public enum BotMode: String, Sendable, Codable {
+public enum BotMode: String, Sendable, Codable, CaseIterable {
     case safetyOrders = "safety_orders"
     case recurring
 }
 
 /// What the take-profit percentage is taken on.
-public enum TakeProfitType: String, Sendable, Codable {
+public enum TakeProfitType: String, Sendable, Codable, CaseIterable {
     /// `avg_entry * (1 + take_profit)`.
     case total
     /// `(sum(fill_price * fill_qty) + take_profit * base_order_size) / qty held`.
@@ -33,12 +33,12 @@ public enum TakeProfitType: String, Sendable, Codable {
 }
 
 /// Which currency a buy's fee is charged in.
-public enum FeeCurrency: String, Sendable, Codable {
+public enum FeeCurrency: String, Sendable, Codable, CaseIterable {
     case quote
     case base
 }
 
-/// A DCA bot's configuration (INTERFACE.md "Bot configuration").
+/// A DCA bot's configuration: every key, its unit and range in docs/CONFIGURATION.md.
 ///
 /// All ratios are fractions (0.015 is 1.5%); money is in the quote currency; sizes of orders
 /// are quote amounts. Build one with ``BotConfiguration/decode(json:)``, which rejects unknown
@@ -62,6 +62,8 @@ public struct BotConfiguration: Sendable, Equatable {
     public var safetyOrderVolumeScale: Double
     /// Fraction above the average entry (or see ``takeProfitType``); `nil` only in mode `recurring`.
     public var takeProfit: Double?
+    /// Whether a take profit of 1 (100%) or more is meant (a guard against percentages).
+    public var allowLargeTakeProfit: Bool
     public var takeProfitType: TakeProfitType
     public var trailingDeviation: Double?
     public var stopLoss: Double?
@@ -92,16 +94,6 @@ public struct BotConfiguration: Sendable, Equatable {
 
     /// Maker fee used for resting limit orders.
     @inlinable public var limitFeeRate: Double { makerFeeRate ?? feeRate }
-
-    /// Every key INTERFACE.md defines, in the order it lists them.
-    public static let knownKeys: [String] = [
-        "name", "symbol", "quote_currency", "initial_balance", "mode", "base_order_size", "safety_order_size",
-        "max_safety_orders", "max_active_safety_orders", "price_deviation", "safety_order_step_scale",
-        "safety_order_volume_scale", "take_profit", "take_profit_type", "trailing_deviation", "stop_loss",
-        "stop_loss_timeout_bars", "cooldown_bars", "max_deals", "fee_rate", "maker_fee_rate", "fee_currency",
-        "slippage_bps", "tick_size", "step_size", "min_notional", "min_qty", "fill_model", "periods_per_year",
-        "risk_free_rate", "order_size", "every_bars", "schedule",
-    ]
 
     /// The quote currency guessed from a symbol's suffix (`BTCUSDT` -> `USDT`), else `USDT`.
     public static func quoteCurrency(ofSymbol symbol: String) -> String {

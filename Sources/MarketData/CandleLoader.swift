@@ -20,7 +20,9 @@ public enum CandleLoader {
     /// - Throws: ``CandleDataError`` naming file, line, column and reason of every problem.
     /// - Parameter useCache: read a valid binary cache next to each file instead of parsing it,
     ///   and write one after parsing (``CandleCache``).
-    public static func load(paths: [String], options: LoadOptions = LoadOptions(), useCache: Bool = false) throws(CandleDataError) -> LoadedCandles {
+    public static func load(paths: [String], options: LoadOptions = LoadOptions(), useCache requested: Bool = false) throws(CandleDataError) -> LoadedCandles {
+        // The cache records sort, drop-invalid, unit and format only: other options parse.
+        let useCache = requested && options.cacheable
         var parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)] = []
         for path in paths {
             // A cache stands for the file only while its archive checksum says what it said
@@ -51,7 +53,7 @@ public enum CandleLoader {
             parts.append(part)
         }
         var loaded = try merge(parts)
-        loaded.series.cacheInterval()
+        loaded.series.cacheInterval(given: options.interval)
         return loaded
     }
 
@@ -65,7 +67,7 @@ public enum CandleLoader {
     public static func load(bytes: [UInt8], file: String = "<memory>", options: LoadOptions = LoadOptions()) throws(CandleDataError) -> LoadedCandles {
         let part = try parse(bytes: bytes, file: file, options: options)
         var loaded = try merge([part])
-        loaded.series.cacheInterval()
+        loaded.series.cacheInterval(given: options.interval)
         return loaded
     }
 
@@ -144,7 +146,7 @@ public enum CandleLoader {
     static func parse(bytes: [UInt8], file: String, options: LoadOptions) throws(CandleDataError) -> (series: CandleSeries, lines: [Int32], report: FileLoadReport) {
         let layoutResult: Result<ColumnLayout, DataProblem> = bytes.withUnsafeBytes { raw in
             do throws(DataProblem) {
-                return .success(try ColumnLayout.detect(bytes: raw, file: file, forced: options.format))
+                return .success(try ColumnLayout.detect(bytes: raw, file: file, options: options))
             } catch {
                 return .failure(error)
             }
@@ -153,7 +155,7 @@ public enum CandleLoader {
         switch layoutResult {
         case .success(let value): layout = value
         case .failure(let problem):
-            throw CandleDataError(problems: [problem], advice: "Give a file with a header naming time, open, high, low and close, or a Binance or Kraken file, or force the layout with --format.")
+            throw CandleDataError(problems: [problem], advice: layoutAdvice(problem, options: options))
         }
 
         let state = UnsafeMutablePointer<RowReader>.allocate(capacity: 1)
@@ -169,20 +171,46 @@ public enum CandleLoader {
             throw CandleDataError(problems: [DataProblem(file: file, line: nil, column: nil, reason: "libcsv could not start")], advice: "")
         }
         defer { csv_free(parser) }
+        csv_set_delim(parser, layout.separator)
         let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
             context!.assumingMemoryBound(to: RowReader.self).pointee.field(UnsafeRawPointer(data), length)
         }
         let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
             context!.assumingMemoryBound(to: RowReader.self).pointee.endRow(terminator)
         }
+        // A byte-order mark is not data: libcsv starts after it (line numbers are unchanged).
+        let start = layout.startOffset
         let parsed = bytes.withUnsafeBytes { raw in
-            csv_parse(parser, raw.baseAddress, raw.count, fieldCallback, rowCallback, state)
+            csv_parse(parser, raw.baseAddress.map { $0 + start }, raw.count - start, fieldCallback, rowCallback, state)
         }
-        if parsed != bytes.count {
+        if parsed != bytes.count - start {
             let message = String(cString: csv_strerror(csv_error(parser)))
             throw CandleDataError(problems: [DataProblem(file: file, line: state.pointee.line, column: nil, reason: "CSV error: \(message)")], advice: "")
         }
         csv_fini(parser, fieldCallback, rowCallback, state)
+        if case .text(nil) = layout.timeFormat {
+            try state.pointee.decideDateOrder()
+            if let order = state.pointee.rereadWithOrder {
+                // The values decided day-first: read the file again that way (only such files pay this).
+                var decided = options
+                decided.dateOrder = order
+                return try parse(bytes: bytes, file: file, options: decided)
+            }
+        }
         return try state.pointee.finish()
+    }
+
+    /// What to do about a file whose layout cannot be inferred: only advice that can work.
+    static func layoutAdvice(_ problem: DataProblem, options: LoadOptions) -> String {
+        let reason = problem.reason
+        if reason.contains("JSON") || reason.contains("no rows") || reason.contains("no data rows") { return "Give a file with candles." }
+        if reason.contains("separated field(s) and no header") {
+            return "Give a file whose rows hold time, open, high, low and close (with a header naming them if they are in another order)."
+        }
+        if reason.contains("has no column for") {
+            return "Name the columns in the header (time, open, high, low, close and optionally volume; any order, common spellings such as Date, Timestamp, Open Time, O, H, L, C are read)."
+        }
+        if reason.contains("--format") { return "Give --format binance_kline or kraken for a file without a header, or leave --format out to infer the layout." }
+        return ""
     }
 }

@@ -25,9 +25,10 @@ public struct CandleSeries: Sendable, Equatable {
             && lhs.closes == rhs.closes && lhs.volumes == rhs.volumes
     }
 
-    /// Computes the interval now, so later reads are O(1).
-    public mutating func cacheInterval() {
-        intervalCache = .some(CandleSeries.mostCommonSpacing(openTimes))
+    /// Computes the interval now, so later reads are O(1); `given` (`--interval`, nanoseconds)
+    /// stands instead of the most common spacing, for files that omit empty bars.
+    public mutating func cacheInterval(given: Int64? = nil) {
+        intervalCache = .some(given ?? CandleSeries.mostCommonSpacing(openTimes))
     }
 
     public init(

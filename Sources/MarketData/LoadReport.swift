@@ -6,20 +6,39 @@ public struct LoadOptions: Sendable, Equatable {
     public var dropInvalid: Bool
     /// Force the epoch unit instead of detecting it per value (`--timestamp-unit`).
     public var timestampUnit: TimestampUnit?
-    /// Force the file layout (`--format`).
+    /// Force the file layout (`--format`): `binance_kline` and `kraken` read columns by
+    /// position, `generic`, `yahoo` and `cryptodatadownload` by header name.
     public var format: CandleFileFormat?
+    /// Decide day-first or month-first dates (`--date-order`) instead of inferring the order.
+    public var dateOrder: DateOrder?
+    /// Read every time with this strftime pattern (`--time-format`) instead of inferring it.
+    public var timeFormat: TimePattern?
+    /// The bar interval in nanoseconds (`--interval`), for files that omit empty bars, instead
+    /// of the most common spacing.
+    public var interval: Int64?
     /// The entry of a `.zip` archive to read (`--member`); nil reads its only CSV entry.
     public var member: String?
     /// The most candle text held in memory, in bytes (`--max-data-size`): a plain file's size or
     /// an archive's expanded size. Larger inputs are refused.
     public var maximumDataBytes: Int = InputFile.defaultMaximumDataBytes
 
-    public init(sort: Bool = false, dropInvalid: Bool = false, timestampUnit: TimestampUnit? = nil, format: CandleFileFormat? = nil) {
+    public init(
+        sort: Bool = false, dropInvalid: Bool = false, timestampUnit: TimestampUnit? = nil, format: CandleFileFormat? = nil,
+        dateOrder: DateOrder? = nil, timeFormat: TimePattern? = nil, interval: Int64? = nil
+    ) {
         self.sort = sort
         self.dropInvalid = dropInvalid
         self.timestampUnit = timestampUnit
         self.format = format
+        self.dateOrder = dateOrder
+        self.timeFormat = timeFormat
+        self.interval = interval
     }
+
+    /// True when a binary cache (which records only sort, drop-invalid, unit and format, and
+    /// reads an archive's only entry) can
+    /// stand for a parse with these options.
+    var cacheable: Bool { dateOrder == nil && timeFormat == nil && interval == nil && member == nil }
 }
 
 /// A change of epoch unit between two consecutive rows of a file.
@@ -60,6 +79,13 @@ public struct FileLoadReport: Sendable, Codable {
     public var archiveMember: String? = nil
     /// Everything found that did not stop the load (dropped rows, duplicates, unit changes).
     public var defects: [DataProblem]
+    /// What inference decided that the user should know: banner lines skipped, the header
+    /// line taken, columns joined or found by their values, no volume column, the separator.
+    public var notices: [DataProblem] = []
+    /// How the time column was read: `epoch`, `YYYYMMDD`, `text (ymd|dmy|mdy)` or `pattern P`.
+    public var timeFormat: String = "epoch"
+    /// True when `--interval` gave the interval.
+    public var intervalGiven = false
     /// True when the candles came from the file's binary cache (``CandleCache``), not a parse.
     /// Not encoded: a cache stores the report of the parse that built it.
     public var loadedFromCache = false
@@ -67,7 +93,7 @@ public struct FileLoadReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case file, format, timestampUnit, unitChanges, unitChangeCount, rowsRead, candles, firstOpenTime, lastOpenTime
         case intervalSeconds, gaps, largestGapSeconds, duplicatesDropped, invalidRowsDropped, reversed, sorted, hasVolume
-        case checksumVerified, archiveMember, defects
+        case checksumVerified, archiveMember, defects, notices, timeFormat, intervalGiven
     }
 }
 

@@ -1,3 +1,15 @@
+/// What kind of fault a refused row has: rows failing the same way are told in one sentence.
+enum ProblemKind: UInt8, Sendable {
+    case fieldCount, empty, notNumber, price, volume, high, low
+    /// A time in no format read here (or not the file's format).
+    case timeText
+    /// A date or time that does not exist (February 29 of a common year, hour 24:30).
+    case calendar
+    /// A time outside 1970-01-02 .. 2200-01-01.
+    case range
+    case order, duplicate, interval
+}
+
 /// The state of reading one file's rows, driven by libcsv's callbacks.
 ///
 /// Fields of the candle columns are copied into a small per-row scratch buffer; at the end of a
@@ -6,15 +18,18 @@ struct RowReader {
     let file: String
     let layout: ColumnLayout
     let options: LoadOptions
-    /// Role of each field index: 0 time, 1 open, 2 high, 3 low, 4 close, 5 volume, -1 none;
-    /// `roleCount` entries.
+    /// Role of each field index: 0 time, 1 open, 2 high, 3 low, 4 close, 5 volume, 6 time of
+    /// day, -1 none; `roleCount` entries.
     let roles: UnsafeMutablePointer<Int8>
     let roleCount: Int
+    static let roleSlots = 7
 
     // Position.
     var line = 1
     var fieldIndex = 0
     var recordsSeen = 0
+    /// The previous row ended at a CR: an LF right after it ends the same line (CRLF).
+    var afterCR = false
 
     // The current row's raw fields, in memory owned by the reader (``release()`` frees it):
     // bytes of the candle fields, where each starts and how long it is (-1: absent), and the
@@ -22,16 +37,30 @@ struct RowReader {
     static let scratchCapacity = 4096
     let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: RowReader.scratchCapacity)
     var scratchCount = 0
-    let fieldStart = UnsafeMutablePointer<Int>.allocate(capacity: 6)
-    let fieldLength = UnsafeMutablePointer<Int>.allocate(capacity: 6)
-    let values = UnsafeMutablePointer<Double>.allocate(capacity: 6)
+    let fieldStart = UnsafeMutablePointer<Int>.allocate(capacity: RowReader.roleSlots)
+    let fieldLength = UnsafeMutablePointer<Int>.allocate(capacity: RowReader.roleSlots)
+    let values = UnsafeMutablePointer<Double>.allocate(capacity: RowReader.roleSlots)
+    /// A date and a time of day joined with a space.
+    let joined = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
     let fieldsNeeded: Int
+
+    // The time format; for day-first / month-first dates not yet decided, the first line that
+    // can only be day-first and the first that can only be month-first.
+    let timeFormat: TimeColumnFormat
+    var dayFirstEvidence: (line: Int, text: String)? = nil
+    var monthFirstEvidence: (line: Int, text: String)? = nil
+    var firstUndecidedLine: (line: Int, text: String)? = nil
+    /// Set when the values decided a date order other than the one read provisionally: the
+    /// file is read again with it.
+    var rereadWithOrder: DateOrder? = nil
 
     // Output.
     var series = CandleSeries()
     var lines: [Int32] = []
     var problems: [DataProblem] = []
+    var problemKinds: [ProblemKind] = []
     var dropped: [DataProblem] = []
+    var droppedKinds: [ProblemKind] = []
     var rowsRead = 0
     /// Rows per timestamp unit, indexed by ``TimestampUnit/index``.
     var unitCounts = [Int](repeating: 0, count: TimestampUnit.allCases.count)
@@ -43,6 +72,7 @@ struct RowReader {
         self.file = file
         self.layout = layout
         self.options = options
+        timeFormat = layout.timeFormat
         roleCount = max(layout.fieldsNeeded, 1)
         roles = UnsafeMutablePointer<Int8>.allocate(capacity: roleCount)
         roles.initialize(repeating: -1, count: roleCount)
@@ -52,12 +82,13 @@ struct RowReader {
         roles[layout.low] = 3
         roles[layout.close] = 4
         if let volume = layout.volume { roles[volume] = 5 }
+        if let tod = layout.timeOfDay { roles[tod] = 6 }
         fieldsNeeded = layout.fieldsNeeded
         series.reserveCapacity(expectedRows)
         lines.reserveCapacity(expectedRows)
-        fieldStart.initialize(repeating: 0, count: 6)
-        fieldLength.initialize(repeating: -1, count: 6)
-        values.initialize(repeating: .nan, count: 6)
+        fieldStart.initialize(repeating: 0, count: RowReader.roleSlots)
+        fieldLength.initialize(repeating: -1, count: RowReader.roleSlots)
+        values.initialize(repeating: .nan, count: RowReader.roleSlots)
     }
 
     /// Frees the reader's scratch memory.
@@ -67,6 +98,7 @@ struct RowReader {
         fieldStart.deallocate()
         fieldLength.deallocate()
         values.deallocate()
+        joined.deallocate()
     }
 
     @inline(__always)
@@ -82,26 +114,33 @@ struct RowReader {
         if copied > 0, let data {
             (scratch + scratchCount).initialize(from: data.assumingMemoryBound(to: UInt8.self), count: copied)
             scratchCount += copied
-            if role > 0 {
+            if role > 0 && role < 6 {
                 values[role] = DecimalParser.parse(UnsafeRawBufferPointer(start: data, count: length)) ?? .nan
             }
         }
     }
 
     mutating func endRow(_ terminator: Int32) {
-        let rowLine = line
-        if terminator == 10 { line += 1 }
         let fields = fieldIndex
         fieldIndex = 0
+        // CRLF, CR-only and LF each end one physical line.
+        let rowLine = line
+        if terminator == 13 {
+            line += 1
+            afterCR = true
+        } else if terminator == 10 {
+            if !(afterCR && fields == 0) { line += 1 }
+            afterCR = false
+        }
         defer {
             scratchCount = 0
-            for k in 0..<6 {
+            for k in 0..<RowReader.roleSlots {
                 fieldLength[k] = -1
                 values[k] = .nan
             }
         }
         guard fields > 0 else { return }  // a blank line, or the LF of a CRLF
-        if fields == 1 && (0..<6).allSatisfy({ fieldLength[$0] <= 0 }) && fieldsNeeded > 1 { return }  // whitespace-only line
+        if fields == 1 && (0..<RowReader.roleSlots).allSatisfy({ fieldLength[$0] <= 0 }) && fieldsNeeded > 1 { return }  // whitespace-only line
         recordsSeen += 1
         if recordsSeen <= layout.skippedRecords { return }
         rowsRead += 1
@@ -113,25 +152,31 @@ struct RowReader {
         return String(decoding: UnsafeBufferPointer(start: scratch + fieldStart[role], count: fieldLength[role]), as: UTF8.self)
     }
 
-    mutating func reject(line: Int, role: Int?, _ reason: String) {
+    mutating func reject(line: Int, role: Int?, _ kind: ProblemKind, _ reason: String) {
         let problem = DataProblem(file: file, line: line, column: role.map { layout.names[$0] }, reason: reason)
-        if options.dropInvalid { dropped.append(problem) } else { problems.append(problem) }
+        if options.dropInvalid {
+            dropped.append(problem)
+            droppedKinds.append(kind)
+        } else {
+            problems.append(problem)
+            problemKinds.append(kind)
+        }
     }
 
     mutating func readRow(line: Int, fields: Int) {
         if fields < fieldsNeeded {
-            reject(line: line, role: nil, "\(fields) field(s), expected at least \(fieldsNeeded)")
+            reject(line: line, role: nil, .fieldCount, "\(fields) field(s), expected at least \(fieldsNeeded)")
             return
         }
         // Prices and volume, parsed as the fields arrived.
         for role in 1...5 {
             if role == 5 && layout.volume == nil { continue }
             guard fieldLength[role] > 0 else {
-                reject(line: line, role: role, "empty field")
+                reject(line: line, role: role, .empty, "empty field")
                 return
             }
             guard !values[role].isNaN else {
-                reject(line: line, role: role, "`\(text(role))` is not a number")
+                reject(line: line, role: role, .notNumber, "`\(text(role))` is not a number")
                 return
             }
         }
@@ -139,12 +184,12 @@ struct RowReader {
         let volume = layout.volume == nil ? 0 : values[5]
         if !(open.isFinite && open > 0 && high.isFinite && high > 0 && low.isFinite && low > 0 && close.isFinite && close > 0) {
             for (role, value) in [(1, open), (2, high), (3, low), (4, close)] where !(value.isFinite && value > 0) {
-                reject(line: line, role: role, "`\(text(role))` is not a finite price above 0")
+                reject(line: line, role: role, .price, "`\(text(role))` is not a finite price above 0")
                 return
             }
         }
         if !(volume.isFinite && volume >= 0) {
-            reject(line: line, role: 5, "volume `\(text(5))` is negative or not finite")
+            reject(line: line, role: 5, .volume, "volume `\(text(5))` is negative or not finite")
             return
         }
         if high < max(open, close) || high < low {
@@ -152,19 +197,23 @@ struct RowReader {
             if high < low { below.append("low \(text(3))") }
             if high < open { below.append("open \(text(1))") }
             if high < close { below.append("close \(text(4))") }
-            reject(line: line, role: 2, "high \(text(2)) is below \(below.joined(separator: ", "))")
+            reject(line: line, role: 2, .high, "high \(text(2)) is below \(below.joined(separator: ", "))")
             return
         }
         if low > min(open, close) {
             var above: [String] = []
             if low > open { above.append("open \(text(1))") }
             if low > close { above.append("close \(text(4))") }
-            reject(line: line, role: 3, "low \(text(3)) is above \(above.joined(separator: ", "))")
+            reject(line: line, role: 3, .low, "low \(text(3)) is above \(above.joined(separator: ", "))")
             return
         }
         // Open time.
         guard fieldLength[0] > 0 else {
-            reject(line: line, role: 0, "empty field")
+            reject(line: line, role: 0, .empty, "empty field")
+            return
+        }
+        if layout.timeOfDay != nil && fieldLength[6] <= 0 {
+            reject(line: line, role: 6, .empty, "empty field")
             return
         }
         guard let (time, unit) = parseTime(line: line) else { return }
@@ -182,47 +231,155 @@ struct RowReader {
         lines.append(Int32(truncatingIfNeeded: line))
     }
 
-    /// The open time in nanoseconds and the unit it was written in, or `nil` after rejecting the row.
+    /// The time field's bytes: the time column, or the date and time-of-day columns joined.
+    func timeBytes() -> (UnsafePointer<UInt8>, Int) {
+        guard layout.timeOfDay != nil else { return (UnsafePointer(scratch + fieldStart[0]), fieldLength[0]) }
+        let dateLength = min(fieldLength[0], 255), todLength = min(fieldLength[6], 255)
+        joined.update(from: scratch + fieldStart[0], count: dateLength)
+        joined[dateLength] = 32
+        (joined + dateLength + 1).update(from: scratch + fieldStart[6], count: todLength)
+        return (UnsafePointer(joined), dateLength + 1 + todLength)
+    }
+
+    func timeText() -> String {
+        let (p, n) = timeBytes()
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    /// The open time in nanoseconds and the unit it was written in, or `nil` after rejecting
+    /// the row. No arithmetic here can overflow: epoch products are checked and calendar text
+    /// is converted only for years 1900...2200.
     mutating func parseTime(line: Int) -> (Int64, TimestampUnit)? {
-        let start = fieldStart[0], length = fieldLength[0]
-        var integer: Int64 = 0
-        var allDigits = length <= 19
-        if allDigits {
-            for k in start..<(start + length) {
-                let d = scratch[k] &- 48
-                if d >= 10 { allDigits = false; break }
-                integer = integer &* 10 &+ Int64(d)
+        let (p, length) = timeBytes()
+        var nanoseconds: Int64
+        var unit: TimestampUnit = .text
+        switch timeFormat {
+        case .epoch:
+            var integer: Int64 = 0
+            var allDigits = length <= 18
+            if allDigits {
+                for k in 0..<length {
+                    let d = p[k] &- 48
+                    if d >= 10 { allDigits = false; break }
+                    integer = integer * 10 + Int64(d)
+                }
+            }
+            if allDigits && length == 8, let shape = TimeColumnFormat.compactShape(p, 8) {
+                // An 8-digit calendar date is a date, never epoch seconds.
+                switch shape {
+                case .time(let t): nanoseconds = t
+                case .fault(let fault):
+                    reject(line: line, role: 0, .range, "`\(timeText())` is \(fault.sentence)")
+                    return nil
+                }
+            } else if allDigits {
+                unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: Double(integer))
+                let (product, overflow) = integer.multipliedReportingOverflow(by: unit.nanosecondsPerUnit)
+                nanoseconds = overflow ? Int64.max : product
+            } else if let number = DecimalParser.parse(UnsafeRawBufferPointer(start: p, count: length)) {
+                unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: number)
+                let scaled = number * Double(unit.nanosecondsPerUnit)
+                nanoseconds = scaled.isFinite && abs(scaled) < 9.2e18 ? Int64(scaled.rounded()) : (scaled < 0 ? Int64.min : Int64.max)
+            } else {
+                switch CalendarText.parse(p, length, order: .ymd) {
+                case .time(let t): nanoseconds = t
+                case .fault(.notATime), .fault(.shape):
+                    reject(line: line, role: 0, .timeText, "`\(timeText())` is not a time (epoch seconds, milliseconds, microseconds, nanoseconds or date text like the column's other values)")
+                    return nil
+                case .fault(let fault):
+                    reject(line: line, role: 0, fault.isRange ? .range : .calendar, "`\(timeText())` is \(fault.sentence)")
+                    return nil
+                }
+            }
+        case .compactDate:
+            var n = length
+            if n > 8 && p[8] == 46 { n = 8 }
+            switch TimeColumnFormat.compactShape(p, length) {
+            case .time(let t)?: nanoseconds = t
+            case .fault(let fault)?:
+                reject(line: line, role: 0, fault.isRange ? .range : .calendar, "`\(timeText())` is \(fault.sentence)")
+                return nil
+            case nil:
+                if n == 8, case .fault(let fault) = CalendarText.parse(p, 8, order: .ymd), fault != .notATime {
+                    reject(line: line, role: 0, fault.isRange ? .range : .calendar, "`\(timeText())` is \(fault.sentence)")
+                } else {
+                    reject(line: line, role: 0, .timeText, "`\(timeText())` is not a YYYYMMDD date like the column's other values")
+                }
+                return nil
+            }
+        case .text(let decided):
+            var order = decided ?? .mdy
+            if decided == nil, let (a, b) = CalendarText.leadingPair(p, length) {
+                if a > 12 && b <= 12 {
+                    order = .dmy
+                    if dayFirstEvidence == nil { dayFirstEvidence = (line, timeText()) }
+                } else if b > 12 && a <= 12 {
+                    if monthFirstEvidence == nil { monthFirstEvidence = (line, timeText()) }
+                } else if a != b && firstUndecidedLine == nil {
+                    firstUndecidedLine = (line, timeText())
+                }
+            }
+            switch CalendarText.parse(p, length, order: order) {
+            case .time(let t): nanoseconds = t
+            case .fault(let fault):
+                let kind: ProblemKind = fault == .notATime || fault == .shape ? .timeText : fault.isRange ? .range : .calendar
+                reject(line: line, role: 0, kind, "`\(timeText())` is \(fault.sentence)")
+                return nil
+            }
+        case .pattern(let pattern):
+            switch pattern.parse(p, length) {
+            case .time(let t): nanoseconds = t
+            case .fault(.notATime):
+                reject(line: line, role: 0, .timeText, "`\(timeText())` does not match --time-format `\(pattern)`")
+                return nil
+            case .fault(let fault):
+                reject(line: line, role: 0, fault.isRange ? .range : .calendar, "`\(timeText())` is \(fault.sentence)")
+                return nil
             }
         }
-        var nanoseconds: Int64
-        var unit: TimestampUnit
-        if allDigits {
-            unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: Double(integer))
-            let (product, overflow) = integer.multipliedReportingOverflow(by: unit.nanosecondsPerUnit)
-            nanoseconds = overflow ? Int64.max : product
-        } else if let number = DecimalParser.parse(UnsafeRawBufferPointer(start: scratch + start, count: length)) {
-            unit = options.timestampUnit ?? TimestampUnit.detect(magnitude: number)
-            let scaled = number * Double(unit.nanosecondsPerUnit)
-            nanoseconds = scaled.isFinite && abs(scaled) < 9.2e18 ? Int64(scaled.rounded()) : Int64.max
-        } else if let parsed = UTCTime.parse(UnsafeBufferPointer(start: scratch + start, count: length)) {
-            unit = .text
-            nanoseconds = parsed
-        } else {
-            reject(line: line, role: 0, "`\(text(0))` is not a time (epoch seconds, milliseconds, microseconds, nanoseconds or ISO-8601 text)")
-            return nil
-        }
-        if nanoseconds < UTCTime.earliestPlausible || nanoseconds >= UTCTime.latestPlausible {
+        if !UTCTime.isPlausible(nanoseconds) {
             let reading = unit == .text ? "" : " read as \(unit.name)"
-            let when = nanoseconds == Int64.max ? "beyond the year 2262" : UTCTime.iso8601(nanoseconds: nanoseconds)
-            reject(line: line, role: 0, "`\(text(0))`\(reading) is \(when), outside 1970-01-02 .. 2200-01-01")
+            let when = nanoseconds == Int64.max ? "beyond the year 2262" : nanoseconds == Int64.min ? "before the year 1678" : UTCTime.iso8601(nanoseconds: nanoseconds)
+            reject(line: line, role: 0, .range, "`\(timeText())`\(reading) is \(when), outside 1970-01-02 .. 2200-01-01")
             return nil
         }
         return (nanoseconds, unit)
     }
 
+    /// The date order the values decided, when it was left open: nil when nothing is to be
+    /// done, or a refusal.
+    mutating func decideDateOrder() throws(CandleDataError) {
+        guard case .text(nil) = timeFormat else { return }
+        let column = layout.names[0]
+        switch (dayFirstEvidence, monthFirstEvidence) {
+        case (let d?, let m?):
+            throw CandleDataError(
+                problems: [DataProblem(
+                    file: file, line: max(d.line, m.line), column: column,
+                    reason: "the dates mix day-first and month-first: `\(d.text)` (line \(d.line)) can only be day-first, `\(m.text)` (line \(m.line)) only month-first"
+                )],
+                advice: "Write every date of the column in one order (or pass --date-order dmy|mdy and fix the lines that do not fit it)."
+            )
+        case (_?, nil):
+            rereadWithOrder = .dmy
+        case (nil, _?):
+            return
+        case (nil, nil):
+            guard let u = firstUndecidedLine else { return }
+            throw CandleDataError(
+                problems: [DataProblem(
+                    file: file, line: u.line, column: column,
+                    reason: "the dates fit both day-first and month-first readings: no value has a first or second number above 12 (`\(u.text)` is \(CalendarText.describe(u.text, .dmy)) day-first, \(CalendarText.describe(u.text, .mdy)) month-first)"
+                )],
+                advice: "Say which with --date-order dmy (day first) or --date-order mdy (month first)."
+            )
+        }
+    }
+
     // MARK: - Whole file
 
     mutating func finish() throws(CandleDataError) -> (series: CandleSeries, lines: [Int32], report: FileLoadReport) {
+        try decideDateOrder()
         var reversed = false
         var sortedRows = false
         var duplicates: [DataProblem] = []
@@ -250,26 +407,25 @@ struct RowReader {
                         file: file, line: Int(lines[firstEarlier]), column: layout.names[0],
                         reason: "open time \(UTCTime.iso8601(nanoseconds: times[firstEarlier])) is earlier than line \(lines[firstEarlier - 1])'s \(UTCTime.iso8601(nanoseconds: times[firstEarlier - 1])): the rows are neither ascending nor newest-first"
                     ))
+                    problemKinds.append(.order)
                 }
             }
             if problems.isEmpty || descending == 0 || reversed {
                 duplicates = removeDuplicates()
             }
         }
+        if let given = options.interval, series.count > 1, problems.isEmpty {
+            for i in 1..<series.count where series.openTimes[i] - series.openTimes[i - 1] < given {
+                problems.append(DataProblem(
+                    file: file, line: Int(lines[i]), column: layout.names[0],
+                    reason: "open time \(UTCTime.iso8601(nanoseconds: series.openTimes[i])) is \(SpanText.text(series.openTimes[i] - series.openTimes[i - 1])) after line \(lines[i - 1])'s, less than --interval \(SpanText.text(given))"
+                ))
+                problemKinds.append(.interval)
+            }
+        }
         if !problems.isEmpty {
-            problems.sort { ($0.line ?? 0) < ($1.line ?? 0) }
-            var advice: [String] = []
-            if problems.contains(where: { $0.reason.contains("neither ascending") }) { advice.append("Pass --sort to sort the rows.") }
-            if problems.contains(where: { !$0.reason.contains("neither ascending") && !$0.reason.contains("also on line") }) {
-                advice.append("Fix these rows, or pass --drop-invalid to drop each invalid row (counted and reported).")
-            }
-            if problems.contains(where: { $0.reason.contains("also on line") }) {
-                advice.append("Two different candles for one time cannot both be right: correct or delete one of them.")
-            }
-            throw CandleDataError(
-                problems: Array(problems.prefix(CandleLoader.maximumProblemsReported)),
-                moreProblems: max(0, problems.count - CandleLoader.maximumProblemsReported),
-                advice: advice.joined(separator: " ")
+            throw ProblemSummary.error(
+                file: file, problems: problems, kinds: problemKinds, validRows: series.count, layout: layout, options: options, dropping: false
             )
         }
         if rowsRead == 0 {
@@ -279,13 +435,11 @@ struct RowReader {
             )
         }
         if series.isEmpty && !dropped.isEmpty {
-            throw CandleDataError(
-                problems: Array(dropped.prefix(CandleLoader.maximumProblemsReported)),
-                moreProblems: max(0, dropped.count - CandleLoader.maximumProblemsReported),
-                advice: "Every one of the \(dropped.count) data rows is invalid, so --drop-invalid leaves no candles: the file's layout is probably not what it seems (check the separator, the column order and the time format, or force --format)."
+            throw ProblemSummary.error(
+                file: file, problems: dropped, kinds: droppedKinds, validRows: 0, layout: layout, options: options, dropping: true
             )
         }
-        let interval = series.intervalNanoseconds
+        let interval = options.interval ?? series.intervalNanoseconds
         var gaps = 0
         var largest: Int64 = 0
         if let interval {
@@ -307,14 +461,23 @@ struct RowReader {
             defects.append(DataProblem(file: file, line: nil, column: nil, reason: "rows were out of order and have been sorted (--sort)"))
         }
         defects.sort { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
-        let report = FileLoadReport(
+        var report = FileLoadReport(
             file: file, format: layout.format, timestampUnit: unitText, unitChanges: unitChanges, unitChangeCount: unitChangeCount,
             rowsRead: rowsRead, candles: series.count, firstOpenTime: series.openTimes.first, lastOpenTime: series.openTimes.last,
             intervalSeconds: interval.map { Double($0) / 1e9 }, gaps: gaps, largestGapSeconds: gaps > 0 ? Double(largest) / 1e9 : nil,
             duplicatesDropped: duplicates.count, invalidRowsDropped: dropped.count, reversed: reversed, sorted: sortedRows,
             hasVolume: layout.volume != nil, checksumVerified: false, defects: defects
         )
+        report.notices = layout.notices
+        report.timeFormat = resolvedTimeFormat
+        report.intervalGiven = options.interval != nil
         return (series, lines, report)
+    }
+
+    /// The time format as decided, for the report.
+    var resolvedTimeFormat: String {
+        if case .text(nil) = timeFormat { return monthFirstEvidence != nil ? TimeColumnFormat.text(.mdy).name : "text" }
+        return timeFormat.name
     }
 
     mutating func reverseRows() {
@@ -361,6 +524,7 @@ struct RowReader {
                 if same {
                     dropped.append(DataProblem(file: file, line: Int(later), column: nil, reason: "exact duplicate of line \(earlier), dropped"))
                 } else {
+                    problemKinds.append(.duplicate)
                     problems.append(DataProblem(
                         file: file, line: Int(later), column: layout.names[0],
                         reason: "open time \(UTCTime.iso8601(nanoseconds: series.openTimes[read])) is also on line \(earlier) with different values"

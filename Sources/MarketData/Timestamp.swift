@@ -152,82 +152,24 @@ public enum UTCTime {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
-    /// Parses date text: ISO-8601 (`2024-01-01T00:00:00Z`, with fraction and `Z` or `±HH:MM`
-    /// offset) and `YYYY-MM-DD[ HH:MM[:SS[.fff]]]`; text without an offset is UTC.
-    /// - Returns: nanoseconds since the epoch, or `nil` when the text is not such a date.
+    /// True when `nanoseconds` is inside 1970-01-02 .. 2200-01-01 (the open times a loader accepts).
+    @inlinable
+    public static func isPlausible(_ nanoseconds: Int64) -> Bool {
+        nanoseconds >= earliestPlausible && nanoseconds < latestPlausible
+    }
+
+    /// Parses year-first date text (``CalendarText``): ISO-8601 (`2024-01-01T00:00:00Z`, with
+    /// fraction and `Z` or `±HH:MM` offset) and `YYYY-MM-DD[ HH:MM[:SS[.fff]]]`; text without an
+    /// offset is UTC.
+    /// - Returns: nanoseconds since the epoch, or `nil` when the text is not such a date or is
+    ///   not a real date or time (never traps: years outside 1900...2200 are nil).
     public static func parse<C: Collection<UInt8>>(_ bytes: C) -> Int64? where C.Index == Int {
-        var i = bytes.startIndex
-        let end = bytes.endIndex
-        func digits(_ n: Int) -> Int64? {
-            guard end - i >= n else { return nil }
-            var v: Int64 = 0
-            for k in 0..<n {
-                let c = bytes[i + k]
-                guard c >= 48 && c <= 57 else { return nil }
-                v = v * 10 + Int64(c - 48)
-            }
-            i += n
-            return v
+        let copy = Array(bytes)
+        return copy.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            if case .time(let t) = CalendarText.parse(base, buffer.count, order: .ymd) { return t }
+            return nil
         }
-        func peek() -> UInt8? { i < end ? bytes[i] : nil }
-        // skip leading spaces
-        while let c = peek(), c == 32 { i += 1 }
-        guard let year = digits(4), peek() == 45 else { return nil }
-        i += 1
-        guard let month = digits(2), peek() == 45, (1...12).contains(month) else { return nil }
-        i += 1
-        guard let day = digits(2), (1...31).contains(day) else { return nil }
-        var seconds: Int64 = 0
-        var fractionNanos: Int64 = 0
-        if let c = peek(), c == 84 || c == 32 || c == 116 {  // 'T', ' ', 't'
-            i += 1
-            guard let hour = digits(2), hour <= 24, peek() == 58 else { return nil }
-            i += 1
-            guard let minute = digits(2), minute <= 59 else { return nil }
-            var second: Int64 = 0
-            if peek() == 58 {
-                i += 1
-                guard let s = digits(2), s <= 60 else { return nil }
-                second = s
-                if peek() == 46 || peek() == 44 {  // fraction
-                    i += 1
-                    var scale: Int64 = 100_000_000
-                    var count = 0
-                    while let c = peek(), c >= 48 && c <= 57 {
-                        if scale > 0 { fractionNanos += Int64(c - 48) * scale; scale /= 10 }
-                        i += 1
-                        count += 1
-                    }
-                    guard count > 0 else { return nil }
-                }
-            }
-            seconds = hour * 3600 + minute * 60 + second
-        }
-        var offsetSeconds: Int64 = 0
-        while let c = peek(), c == 32 { i += 1 }
-        if let c = peek() {
-            if c == 90 || c == 122 {  // 'Z'
-                i += 1
-            } else if c == 43 || c == 45 {  // '+' or '-'
-                i += 1
-                guard let oh = digits(2) else { return nil }
-                var om: Int64 = 0
-                if peek() == 58 { i += 1 }
-                if i < end { guard let m = digits(2) else { return nil }; om = m }
-                offsetSeconds = (oh * 3600 + om * 60) * (c == 43 ? 1 : -1)
-            } else if end - i == 3, bytes[i] == 85, bytes[i + 1] == 84, bytes[i + 2] == 67 {  // "UTC"
-                i += 3
-            }
-        }
-        while let c = peek(), c == 32 { i += 1 }
-        guard i == end else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        // Checked: a year such as 9999 is past Int64 nanoseconds; such text is not a time.
-        let (daySeconds, o1) = days.multipliedReportingOverflow(by: 86_400)
-        let (total, o2) = daySeconds.addingReportingOverflow(seconds - offsetSeconds)
-        let (nanos, o3) = total.multipliedReportingOverflow(by: nanosecondsPerSecond)
-        let (result, o4) = nanos.addingReportingOverflow(fractionNanos)
-        return o1 || o2 || o3 || o4 ? nil : result
     }
 
     /// Parses ISO date text given as a `String`.

@@ -30,7 +30,7 @@ import Testing
         let configuration = try Fixture.configuration(bot.replacingOccurrences(of: "FILL", with: fillModel))
         let candles = try Fixture.candles(bars)
         let detail = try csv.map { try DetailPath(bars: candles, detail: try Fixture.candles($0)) }
-        return Backtester.run(configuration: configuration, candles: candles, detail: detail)
+        return Parity.run(configuration: configuration, candles: candles, detail: detail)
     }
 
     /// Down to 94 first, then up to 110, inside the hour.
@@ -67,7 +67,7 @@ import Testing
         #expect(path.barsWithoutDetail == 1 && path.candlesUsed == 3)
         // A detail run without finer candles is the pessimistic run.
         let configuration = try Fixture.configuration(Self.bot.replacingOccurrences(of: "FILL", with: "detail"))
-        #expect(close(Backtester.run(configuration: configuration, candles: candles, detail: nil).metrics.realizedPnL, 0.5))
+        #expect(close(Parity.run(configuration: configuration, candles: candles, detail: nil).metrics.realizedPnL, 0.5))
         // Finer candles of another day are a mistake, not a detail path.
         #expect {
             try DetailPath(bars: candles, detail: try Fixture.candles("timestamp,open,high,low,close,volume\n2024-06-30T00:00:00Z,1,1,1,1,1\n2024-06-30T00:01:00Z,1,1,1,1,1\n"))

@@ -17,7 +17,7 @@ enum Fixture {
     }
 
     static func run(_ json: String, _ csv: String) throws -> BacktestResult {
-        Backtester.run(configuration: try configuration(json), candles: try candles(csv))
+        Parity.run(configuration: try configuration(json), candles: try candles(csv))
     }
 
     static func time(_ iso: String) -> Int64 { UTCTime.parse(iso)! }
