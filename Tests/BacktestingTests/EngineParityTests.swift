@@ -24,7 +24,8 @@ enum Parity {
 
     /// Whether the configuration uses only what the old engine knew (it cannot run the rest).
     static func usesOnlyLegacyOptions(_ configuration: BotConfiguration) -> Bool {
-        !configuration.usesEngineV2Options
+        // Engine v2's options, start conditions and multi-pair bots are new behaviour the old engine never had.
+        !configuration.usesEngineV2Options && configuration.startConditions.isEmpty && configuration.tradedSymbols.count == 1
     }
 
     static func expectIdentical(_ new: BacktestResult, _ old: BacktestResult, sourceLocation: SourceLocation = #_sourceLocation) {
