@@ -2,7 +2,7 @@ import Analytics
 import DCAStrategy
 import MarketData
 
-/// The paper-trading engine of one DCA bot over one candle series (SEMANTICS.md sections 2-4).
+/// The paper-trading engine of one DCA bot over one candle series (docs/SEMANTICS.md: deals, fills, money).
 ///
 /// The state lives in one value; ``run(candles:)`` walks the bars once. A bar in which no
 /// order can trigger costs a few comparisons and one store into the preallocated equity curve:
@@ -127,8 +127,10 @@ struct DCAEngine: Sendable {
 
     mutating func run(candles: CandleSeries) {
         let count = candles.count
-        let intervalSeconds = candles.intervalNanoseconds.map { Double($0) / 1e9 }
-        periodsPerYear = configuration.periodsPerYear ?? intervalSeconds.map { 365 * 86_400 / $0 }
+        periodsPerYear = Annualisation.periodsPerYear(
+            configured: configuration.periodsPerYear, intervalNanoseconds: candles.intervalNanoseconds,
+            firstOpen: candles.openTimes.first ?? 0, lastOpen: candles.openTimes.last ?? 0, count: count
+        )?.value
         if curve.count == 0 {
             curve = EquityCurveAccumulator(
                 initialBalance: configuration.initialBalance,
