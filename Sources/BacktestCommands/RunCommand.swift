@@ -39,6 +39,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("orders"), help: ArgumentHelp("Store the run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
     var orders = "all"
 
+    @Option(name: .customLong("equity"), help: ArgumentHelp("Rows of the report's equity.csv: at most 100,000 (sampled: every N-th bar and the last) or one per bar (full).", valueName: "sampled|full"))
+    var equity = EquityDetail.sampled
+
     @Flag(name: .customLong("skip-existing"), help: "Do nothing when this exact run is already stored (instead of replacing it); with --orders all, a run stored with --orders none is run again.")
     var skipExisting = false
 
@@ -90,7 +93,7 @@ struct RunCommand: ParsableCommand {
             databasePath: databasePath, reportFolder: folder, dataNotes: loaded.notes + (detailPath?.notes ?? [])
         )
         do {
-            try ReportWriter.write(summary, to: folder)
+            try ReportWriter.write(summary, to: folder, equity: equity)
         } catch {
             throw CommandFailure("The run was stored in \(databasePath) but its report could not be written to \(folder): \(error)")
         }

@@ -63,8 +63,8 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Record invalid points and run the valid ones, instead of refusing the sweep.")
     var skipInvalid = false
 
-    @Option(help: ArgumentHelp("Rank by this metric.", valueName: "sharpe_ratio|sortino_ratio|total_pnl|total_return|calmar_ratio|max_drawdown"))
-    var objective = "sharpe_ratio"
+    @Option(help: ArgumentHelp("Rank by this metric (larger is better, except max_drawdown).", valueName: BacktestMetrics.objectives.map(\.key).joined(separator: "|")))
+    var objective = SweepObjective(metric: MetricDefinition.named("sharpe_ratio")!)
 
     @Option(help: "Leaderboard length (0: none).")
     var top = 10
@@ -76,13 +76,11 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var detailCandles: DetailOptions
 
-    static let objectives = ["sharpe_ratio", "sortino_ratio", "total_pnl", "total_return", "calmar_ratio", "max_drawdown", "final_equity", "win_rate", "profit_factor"]
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if top < 0 { throw ValidationError("--top must be 0 (no leaderboard) or more (got \(top)).") }
         if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none'.") }
-        if !Self.objectives.contains(objective) { throw ValidationError("--objective must be one of \(Self.objectives.joined(separator: ", ")).") }
         if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard takes I/N with 1 <= I <= N, e.g. 2/3 (got '\(shard)').") }
         if let export, !export.lowercased().hasSuffix(".csv"), !export.lowercased().hasSuffix(".json") {
             throw ValidationError("--export writes CSV or JSON, chosen by the file's extension: give a path ending in .csv or .json (got '\(export)').")
@@ -250,7 +248,8 @@ struct SweepCommand: ParsableCommand {
                 return (point.identity.runID, object.compactMapValues { if case .number(let n) = $0 { return n } else { return nil } })
             }, uniquingKeysWith: { first, _ in first })
         }
-        let smallerIsBetter = objective == "max_drawdown"
+        let smallerIsBetter = objective.metric.ranking == .lowerIsBetter
+        let objective = self.objective.metric.key
         let ranked = points.sorted { a, b in
             let x = metrics[a.identity.runID]?[objective], y = metrics[b.identity.runID]?[objective]
             switch (x, y) {
@@ -266,12 +265,7 @@ struct SweepCommand: ParsableCommand {
         for (rank, point) in ranked.prefix(top).enumerated() {
             let m = metrics[point.identity.runID] ?? [:]
             func show(_ key: String) -> String {
-                guard let value = m[key] else { return "n/a" }
-                switch key {
-                case "total_pnl": return Format.signedMoney(value)
-                case "max_drawdown", "total_return": return Format.percent(value, signed: key == "total_return")
-                default: return Format.fixed(value, decimals: 4)
-                }
+                MetricDefinition.named(key).map { Format.metric($0, value: m[key]) } ?? "n/a"
             }
             // The objective first, then total PnL and max drawdown unless one of them is it.
             let shown = [objective] + ["total_pnl", "max_drawdown"].filter { $0 != objective }
@@ -287,7 +281,8 @@ struct SweepCommand: ParsableCommand {
         values.map { "\($0.key)=\($0.value.value.text())" }.joined(separator: ", ")
     }
 
-    static let exportedMetrics = ["total_pnl", "realized_pnl", "unrealized_pnl", "total_return", "max_drawdown", "sharpe_ratio", "sortino_ratio", "calmar_ratio", "final_equity", "fees_paid", "total_trades", "deals_closed", "rejected_orders", "win_rate"]
+    /// The metrics table's exported metrics, in its order.
+    static let exportedMetrics = BacktestMetrics.table.filter(\.exported).map(\.key)
 
     static func export(points: [Point], grid: ParameterGrid, metrics: [String: [String: Double]], to path: String) throws {
         let keys = grid.axes.map(\.key)
@@ -449,4 +444,19 @@ struct MergeCommand: ParsableCommand {
         let count = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0 }
         print("Merged \(shards.count) database(s) into \(output): \(count) runs.")
     }
+}
+
+/// `--objective`: a metric of the metrics table that has a ranking.
+struct SweepObjective: ExpressibleByArgument {
+    let metric: MetricDefinition
+
+    init(metric: MetricDefinition) { self.metric = metric }
+
+    init?(argument: String) {
+        guard let metric = BacktestMetrics.objectives.first(where: { $0.key == argument }) else { return nil }
+        self.metric = metric
+    }
+
+    var defaultValueDescription: String { metric.key }
+    static var allValueStrings: [String] { BacktestMetrics.objectives.map(\.key) }
 }
