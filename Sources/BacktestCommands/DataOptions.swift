@@ -1,7 +1,7 @@
 import ArgumentParser
 import MarketData
 
-/// The data options shared by every command that reads candles (INTERFACE.md).
+/// The data options shared by every command that reads candles (README, "Commands").
 struct DataOptions: ParsableArguments {
     @Flag(help: "Sort rows by time instead of refusing a file whose rows are out of order.")
     var sort = false

@@ -41,7 +41,7 @@ public enum OrderDetail: String, Sendable, CaseIterable {
     case none
 }
 
-/// The SQLite store of runs (STORAGE.md). Opening migrates an older database; a newer one is
+/// The SQLite store of runs (docs/SCHEMA.md). Opening migrates an older database; a newer one is
 /// refused. Each run is written in one transaction: all of its rows or none.
 public final class RunStore: Sendable {
     public let path: String
