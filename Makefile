@@ -33,7 +33,7 @@ uninstall:
 backtest: build
 	$(BIN) run --config datasets/btc-1m-ladder.json --data $(SAMPLE)
 
-## Every test (Swift Testing and XCTest). Tests over ../shared/datasets skip, saying so, without it.
+## Every test (Swift Testing and XCTest). Tests over the large data sets (not in the repository; CI provides them) skip, saying so, without them.
 test: deps
 	$(SWIFT) test
 

@@ -18,7 +18,7 @@ func typicalLadder(takeProfit: Double = 0.015, maxSafetyOrders: Int = 5) -> BotC
 
 
 let benchmarks: @Sendable () -> Void = {
-    // Wall clock on this shared 2-core machine moves up to 25% with no change (TOOLCHAIN.md):
+    // Wall clock on this shared 2-core machine moves up to 25% with no change (measured):
     // time thresholds are relative and wide; allocation counts are exact.
     // Rates measured by the benchmarks themselves (package-benchmark allows no deviation of a
     // custom metric without a threshold, so each gets the wall clock's tolerance).

@@ -3,7 +3,7 @@
 Run on demand, not by CI (vectorbt, pandas and numba come from PyPI):
 
     python3 -m venv /tmp/vbt && /tmp/vbt/bin/pip install vectorbt
-    /tmp/vbt/bin/python Benchmarks/peers/vectorbt_dca.py ../shared/datasets/large/FILUSDT-1m-2023-02_to_2026-06-21months.csv.gz
+    /tmp/vbt/bin/python Benchmarks/peers/vectorbt_dca.py path/to/FILUSDT-1m-2023-02_to_2026-06-21months.csv.gz
 
 The bot is the one of the engine benchmark: base order 100, safety order 200, 1% deviation,
 step scale 1.5, volume scale 2, 5 safety orders, 1.5% take profit on the average entry, fee 0.1%.

@@ -1,4 +1,4 @@
-/// Statistics over closed deals' realized PnL (SEMANTICS.md section 5).
+/// Statistics over closed deals' realized PnL (docs/SEMANTICS.md, "Metrics").
 public enum DealStatistics {
     /// Share of deals with PnL > 0; `nil` without deals.
     public static func winRate(_ pnls: [Double]) -> Double? {

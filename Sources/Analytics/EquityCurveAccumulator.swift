@@ -1,5 +1,5 @@
 /// The statistics of an equity curve gathered one bar at a time, so the engine loop computes
-/// every curve metric in the same pass that produces the curve (SEMANTICS.md section 5).
+/// every curve metric in the same pass that produces the curve (docs/SEMANTICS.md, "Metrics").
 ///
 /// Per-bar returns `r_t = E_t / E_{t-1} - 1` (with `E_{-1}` the initial balance) less the
 /// per-period risk-free rate are summed shifted by the first one, `K`: with `S1 = sum(x - K)`

@@ -36,7 +36,7 @@ public struct DrawdownTracker: Sendable {
     }
 }
 
-/// Statistics of an equity curve (SEMANTICS.md section 5). Pure functions; sums run left to
+/// Statistics of an equity curve (docs/SEMANTICS.md, "Metrics"). Pure functions; sums run left to
 /// right in bar order, so the same curve always gives the same bits.
 ///
 /// `equity[t]` is the equity at the close of bar t in quote currency; the equity before the

@@ -2,7 +2,7 @@ import ArgumentParser
 import DCAStrategy
 import MarketData
 
-/// The data options shared by every command that reads candles (INTERFACE.md).
+/// The data options shared by every command that reads candles (README, "Commands").
 struct DataOptions: ParsableArguments {
     @Flag(help: "Sort rows by time instead of refusing a file whose rows are out of order.")
     var sort = false

@@ -42,6 +42,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("orders"), help: ArgumentHelp("Store the run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
     var orders = "all"
 
+    @Option(name: .customLong("equity"), help: ArgumentHelp("Rows of the report's equity.csv: at most 100,000 (sampled: every N-th bar and the last) or one per bar (full).", valueName: "sampled|full"))
+    var equity = EquityDetail.sampled
+
     @Flag(name: .customLong("skip-existing"), help: "Do not run the backtest when this exact run is already stored (a stored run is never replaced either way: running it again writes its report and adds what it lacked); with --orders all, a run stored with --orders none is run again.")
     var skipExisting = false
 
@@ -94,7 +97,7 @@ struct RunCommand: ParsableCommand {
             databasePath: store.location, reportFolder: folder, dataNotes: loaded.notes + (detailPath?.notes ?? [])
         )
         do {
-            try ReportWriter.write(summary, to: folder)
+            try ReportWriter.write(summary, to: folder, equity: equity)
         } catch {
             throw CommandFailure("The run was stored in \(store.location) but its report could not be written to \(folder): \(error)")
         }

@@ -66,8 +66,8 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Record invalid points and run the valid ones, instead of refusing the sweep.")
     var skipInvalid = false
 
-    @Option(help: ArgumentHelp("Rank by this metric.", valueName: "sharpe_ratio|sortino_ratio|total_pnl|total_return|calmar_ratio|max_drawdown"))
-    var objective = "sharpe_ratio"
+    @Option(help: ArgumentHelp("Rank by this metric (larger is better, except max_drawdown).", valueName: BacktestMetrics.objectives.map(\.key).joined(separator: "|")))
+    var objective = SweepObjective(metric: MetricDefinition.named("sharpe_ratio")!)
 
     @Option(help: "Leaderboard length (0: none).")
     var top = 10
@@ -82,14 +82,12 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var detailCandles: DetailOptions
 
-    static let objectives = ["sharpe_ratio", "sortino_ratio", "total_pnl", "total_return", "calmar_ratio", "max_drawdown", "final_equity", "win_rate", "profit_factor"]
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if maxPoints < 1 { throw ValidationError("--max-points must be at least 1 (got \(maxPoints)).") }
         if top < 0 { throw ValidationError("--top must be 0 (no leaderboard) or more (got \(top)).") }
         if SweepOrders(orders) == nil { throw ValidationError("--orders must be all, none or top:N with N >= 0, e.g. top:10 (got '\(orders)').") }
-        if !Self.objectives.contains(objective) { throw ValidationError("--objective must be one of \(Self.objectives.joined(separator: ", ")).") }
         if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard takes I/N with 1 <= I <= N, e.g. 2/3 (got '\(shard)').") }
         if let export, !export.lowercased().hasSuffix(".csv"), !export.lowercased().hasSuffix(".json") {
             throw ValidationError("--export writes CSV or JSON, chosen by the file's extension: give a path ending in .csv or .json (got '\(export)').")
@@ -199,7 +197,7 @@ struct SweepCommand: ParsableCommand {
         try store.recordSweep(SweepRecord(
             id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: grid.count,
             invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0]),
-            orders: SweepOrders(orders)?.description, objective: objective
+            orders: SweepOrders(orders)?.description, objective: objective.metric.key
         ))
         let plan = SweepOrders(orders) ?? .top(10)
         // With top:N every point is stored without its orders first; the best N get them after
@@ -275,7 +273,8 @@ struct SweepCommand: ParsableCommand {
 
         // Leaderboard and export, from the stored rows (resumed points included).
         let metrics = try store.metrics(runIDs: points.map(\.identity.runID))
-        let smallerIsBetter = objective == "max_drawdown"
+        let smallerIsBetter = objective.metric.ranking == .lowerIsBetter
+        let objective = self.objective.metric.key
         let ranked = points.sorted { a, b in
             let x = metrics[a.identity.runID]?[objective], y = metrics[b.identity.runID]?[objective]
             switch (x, y) {
@@ -308,12 +307,7 @@ struct SweepCommand: ParsableCommand {
         for (rank, point) in ranked.prefix(top).enumerated() {
             let m = metrics[point.identity.runID] ?? [:]
             func show(_ key: String) -> String {
-                guard let value = m[key] else { return "n/a" }
-                switch key {
-                case "total_pnl": return Format.signedMoney(value)
-                case "max_drawdown", "total_return": return Format.percent(value, signed: key == "total_return")
-                default: return Format.fixed(value, decimals: 4)
-                }
+                MetricDefinition.named(key).map { Format.metric($0, value: m[key]) } ?? "n/a"
             }
             // The objective first, then total PnL and max drawdown unless one of them is it.
             let shown = [objective] + ["total_pnl", "max_drawdown"].filter { $0 != objective }
@@ -339,7 +333,8 @@ struct SweepCommand: ParsableCommand {
         values.map { "\($0.key)=\($0.value.value.text())" }.joined(separator: ", ")
     }
 
-    static let exportedMetrics = ["total_pnl", "realized_pnl", "unrealized_pnl", "total_return", "max_drawdown", "sharpe_ratio", "sortino_ratio", "calmar_ratio", "final_equity", "fees_paid", "total_trades", "deals_closed", "rejected_orders", "win_rate"]
+    /// The metrics table's exported metrics, in its order.
+    static let exportedMetrics = BacktestMetrics.table.filter(\.exported).map(\.key)
 
     static func export(points: [Point], grid: ParameterGrid, metrics: [String: [String: Double]], to path: String) throws {
         let keys = grid.axes.map(\.key)
@@ -618,4 +613,19 @@ extension Array where Element: Hashable {
         var seen = Set<Element>()
         return filter { seen.insert($0).inserted }
     }
+}
+
+/// `--objective`: a metric of the metrics table that has a ranking.
+struct SweepObjective: ExpressibleByArgument {
+    let metric: MetricDefinition
+
+    init(metric: MetricDefinition) { self.metric = metric }
+
+    init?(argument: String) {
+        guard let metric = BacktestMetrics.objectives.first(where: { $0.key == argument }) else { return nil }
+        self.metric = metric
+    }
+
+    var defaultValueDescription: String { metric.key }
+    static var allValueStrings: [String] { BacktestMetrics.objectives.map(\.key) }
 }

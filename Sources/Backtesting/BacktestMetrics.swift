@@ -1,4 +1,6 @@
-/// Every metric of SEMANTICS.md section 5 for one run. Money in quote currency, ratios as
+import Analytics
+
+/// Every metric of docs/SEMANTICS.md ("Metrics") for one run. Money in quote currency, ratios as
 /// fractions, durations in seconds; optional metrics are `nil` when undefined (never NaN).
 public struct BacktestMetrics: Sendable, Equatable {
     public var initialBalance: Double
@@ -40,4 +42,14 @@ public struct BacktestMetrics: Sendable, Equatable {
     public var periodsPerYear: Double?
     public var intervalSeconds: Double?
     public var candles: Int
+    /// Where ``periodsPerYear`` came from (configured, the bar interval, or 252 for weekday-only
+    /// daily bars).
+    public var periodsPerYearSource: Annualisation.PeriodsSource?
+    /// The calendar span, first bar's open to last bar's close, in seconds.
+    public var spanSeconds: Double?
+
+    /// Whether the run is too short (under 30 days) for CAGR, Sharpe, Sortino and Calmar to mean anything.
+    public var isTooShortToAnnualise: Bool {
+        spanSeconds.map(Annualisation.isTooShortToAnnualise(spanSeconds:)) ?? true
+    }
 }

@@ -62,17 +62,24 @@ public enum Backtester {
         if let periodsPerYear {
             sharpe = engine.curve.sharpeRatio(periodsPerYear: periodsPerYear)
             sortino = engine.curve.sortinoRatio(periodsPerYear: periodsPerYear)
-            sharpeDaily = engine.curve.dailySharpeRatio()
+            // Not for bars longer than a day: a weekly bar's return is not a daily return.
+            sharpeDaily = Annualisation.hasDailySharpe(intervalNanoseconds: intervalNanoseconds) ? engine.curve.dailySharpeRatio() : nil
             if sharpe == nil { undefinedReason = engine.curve.count < 2 ? "fewer than 2 bars" : "zero variance" }
         } else {
             undefinedReason = "fewer than 2 bars"
         }
         let maxDrawdown = engine.curve.maxDrawdown
+        // CAGR over the calendar span, first bar's open to last bar's close (not the bar count).
         var cagr: Double? = nil
-        if let intervalSeconds {
-            let years = Double(candles.count) * intervalSeconds / (365 * 86_400)
-            cagr = EquityCurveStatistics.compoundAnnualGrowthRate(initialBalance: initial, finalEquity: finalEquity, years: years)
+        var spanSeconds: Double? = nil
+        if let intervalNanoseconds, let first = candles.openTimes.first, let last = candles.openTimes.last {
+            spanSeconds = Annualisation.spanSeconds(firstOpen: first, lastOpen: last, intervalNanoseconds: intervalNanoseconds)
+            cagr = Annualisation.compoundAnnualGrowthRate(initialBalance: initial, finalEquity: finalEquity, spanSeconds: spanSeconds!)
         }
+        let periodsSource = Annualisation.periodsPerYear(
+            configured: c.periodsPerYear, intervalNanoseconds: intervalNanoseconds,
+            firstOpen: candles.openTimes.first ?? 0, lastOpen: candles.openTimes.last ?? 0, count: candles.count
+        )?.source
         let calmar = cagr.flatMap { maxDrawdown > 0 ? $0 / maxDrawdown : nil }
         var pnls: [Double] = []
         var durations: [Double] = []
@@ -98,7 +105,7 @@ public enum Backtester {
             longestDealDurationSeconds: durations.max(), maxSafetyOrdersUsed: engine.maxSafetyUsed, maxCapitalInUse: engine.maxCapitalInUse,
             exposure: candles.isEmpty ? 0 : Double(engine.barsInPosition) / Double(candles.count), buyAndHoldReturn: buyAndHold,
             totalTrades: filled, rejectedOrders: rejected, periodsPerYear: periodsPerYear, intervalSeconds: intervalSeconds,
-            candles: candles.count
+            candles: candles.count, periodsPerYearSource: periodsSource, spanSeconds: spanSeconds
         )
     }
 }

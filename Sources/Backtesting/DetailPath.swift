@@ -1,7 +1,7 @@
 import MarketData
 
 /// A finer candle series laid under the bars of a backtest, for the `detail` fill model
-/// (SEMANTICS.md section 3): the price path through bar `i` is the finer candles whose open times
+/// (docs/SEMANTICS.md, "Fills"): the price path through bar `i` is the finer candles whose open times
 /// lie in `[open time of bar i, open time of bar i + 1)` (the last bar: one bar interval), each
 /// walked `open -> X -> Y -> close` with the `pessimistic` choice of X and Y; the moves between
 /// them (a finer close to the next finer open) are ordinary legs inside the bar, not gaps.

@@ -9,8 +9,10 @@ extension DCAEngine {
     /// recurring buy; then the bar's path; then the closes a timed stop counts; then equity.
     mutating func run(candles: CandleSeries) {
         let count = candles.count
-        let intervalSeconds = candles.intervalNanoseconds.map { Double($0) / 1e9 }
-        periodsPerYear = configuration.periodsPerYear ?? intervalSeconds.map { 365 * 86_400 / $0 }
+        periodsPerYear = Annualisation.periodsPerYear(
+            configured: configuration.periodsPerYear, intervalNanoseconds: candles.intervalNanoseconds,
+            firstOpen: candles.openTimes.first ?? 0, lastOpen: candles.openTimes.last ?? 0, count: count
+        )?.value
         if curve.count == 0 {
             curve = EquityCurveAccumulator(
                 initialBalance: configuration.initialBalance,

@@ -1,5 +1,5 @@
 /// Instrument rules of the exchange: tick size, step size, minimum notional and quantity
-/// (SEMANTICS.md section 4). Buy prices round down to the tick, sell prices up; quantities
+/// (docs/SEMANTICS.md, "Money"). Buy prices round down to the tick, sell prices up; quantities
 /// round down to the step. Results are exact decimals when the step is a power of ten.
 public struct ExchangeRules: Sendable, Equatable {
     public let tickSize: Double?

@@ -1,14 +1,14 @@
 /// Which side of the book an order is on.
 public enum OrderSide: String, Sendable, Codable { case buy, sell }
 
-/// How an order executes (STORAGE.md `order_type`).
+/// How an order executes (docs/SCHEMA.md `order_type`).
 public enum OrderType: String, Sendable, Codable {
     case market
     case limit
     case stopMarket = "stop_market"
 }
 
-/// Where an order is at the end of the run (STORAGE.md `status`).
+/// Where an order is at the end of the run (docs/SCHEMA.md `status`).
 public enum OrderStatus: String, Sendable, Codable {
     /// Still resting at the end of the run.
     case new
@@ -19,7 +19,7 @@ public enum OrderStatus: String, Sendable, Codable {
     case rejected
 }
 
-/// What an order is for in the DCA bot (STORAGE.md `role`).
+/// What an order is for in the DCA bot (docs/SCHEMA.md `role`).
 public enum OrderRole: String, Sendable, Codable, CaseIterable {
     case base
     case safety

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The safety-order ladder of a deal (SEMANTICS.md section 2).
+/// The safety-order ladder of a deal (docs/SEMANTICS.md, "Deals").
 ///
 /// With `d` the price deviation, `s` the step scale, `v` the volume scale and `SO` the first
 /// safety order's quote size, safety order `k = 1...n` sits at the cumulative deviation

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A parameter grid: configuration keys mapped to lists of values (INTERFACE.md).
+/// A parameter grid: configuration keys mapped to lists of values (docs/CONFIGURATION.md, "In a parameter grid").
 ///
 /// Points are the cartesian product in a stable order: keys sorted, values in the order given,
 /// the last key varying fastest. Point `i` of a grid with value counts `c_1 ... c_k` takes value

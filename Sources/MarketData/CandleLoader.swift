@@ -1,6 +1,6 @@
 import CLibCSV
 
-/// Loads candle files into a validated ``CandleSeries`` (SEMANTICS.md section 1).
+/// Loads candle files into a validated ``CandleSeries`` (docs/SEMANTICS.md, "Candles").
 ///
 /// Rows are tokenised by libcsv and validated as they are read: every price finite and > 0,
 /// volume >= 0, `low <= min(open, close)`, `high >= max(open, close)`, open times plausible

@@ -75,7 +75,7 @@ public struct CandleSeries: Sendable, Equatable {
     }
 
     /// The bar interval: the most common spacing between consecutive open times, the smaller on
-    /// a tie (SEMANTICS.md section 1), in nanoseconds; `nil` for fewer than two candles.
+    /// a tie (docs/SEMANTICS.md, "Candles"), in nanoseconds; `nil` for fewer than two candles.
     public var intervalNanoseconds: Int64? {
         if let cached = intervalCache { return cached }
         return CandleSeries.mostCommonSpacing(openTimes)

@@ -10,7 +10,7 @@ import Darwin
 /// are at most 22 decimals, `m / 10^decimals` divides two exactly representable doubles, so the
 /// one IEEE division is correctly rounded, hence identical to `strtod` (Clinger's fast path;
 /// W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990). Anything else
-/// (exponents, longer mantissas, `nan`, `inf`) goes to `strtod`. (TOOLCHAIN.md measured
+/// (exponents, longer mantissas, `nan`, `inf`) goes to `strtod`. (measured
 /// `Double(String)` at about 125 MB/s; this path is what lets ingestion approach the disk.)
 public enum DecimalParser {
     /// 10^k for k = 0...22, each exact in binary64.

@@ -1,4 +1,4 @@
-/// Options of every command that reads candles (INTERFACE.md "Data options").
+/// Options of every command that reads candles (README, "Commands").
 public struct LoadOptions: Sendable, Equatable {
     /// Sort rows instead of refusing an out-of-order file (`--sort`).
     public var sort: Bool

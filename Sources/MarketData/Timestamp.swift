@@ -17,7 +17,7 @@ public enum TimestampUnit: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    /// The unit of an epoch number, from its magnitude (SEMANTICS.md section 1): below 1e11
+    /// The unit of an epoch number, from its magnitude (docs/SEMANTICS.md, "Candles"): below 1e11
     /// seconds, below 1e14 milliseconds, below 1e17 microseconds, otherwise nanoseconds.
     @inlinable
     public static func detect(magnitude value: Double) -> TimestampUnit {
@@ -86,7 +86,7 @@ public enum UTCTime {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// ISO-8601 UTC text with milliseconds, e.g. `2024-03-01T00:00:00.000Z` (STORAGE.md).
+    /// ISO-8601 UTC text with milliseconds, e.g. `2024-03-01T00:00:00.000Z` (docs/SCHEMA.md).
     public static func iso8601(nanoseconds: Int64) -> String {
         String(decoding: iso8601Bytes(nanoseconds: nanoseconds), as: UTF8.self)
     }

@@ -3,7 +3,7 @@ import Foundation
 import MarketData
 
 /// Identifiers derived from content, so the same backtest always gets the same ids
-/// (SEMANTICS.md section 6).
+/// (docs/SEMANTICS.md, "Determinism").
 ///
 /// An id is the first 16 bytes of a SHA-256 digest written as a UUID (version nibble 8, RFC
 /// 9562's custom layout; variant 10).

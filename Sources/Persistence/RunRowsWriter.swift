@@ -46,7 +46,7 @@ struct RowBinder {
 ///
 /// Each execution of an `INSERT` opens cursors on the table, its indexes and the parent tables of
 /// its foreign keys, which costs more than binding a row; a multi-row statement pays that once
-/// per batch (TOOLCHAIN.md: GRDB's cached statements cost about twice as much per row as the C
+/// per batch (measured: GRDB's cached statements cost about twice as much per row as the C
 /// API). Three statement lengths keep GRDB's statement cache at three entries per table
 /// whatever the run lengths of a sweep. Columns with one value for the whole call (a run's ids)
 /// are `?1`...`?S` in every row and bound once; per-row text is formatted into a scratch area

@@ -49,7 +49,7 @@ public enum RunMembership: Sendable, Equatable {
     case sweep(String, point: Int? = nil)
 }
 
-/// The SQLite store of runs (STORAGE.md). Opening migrates an older database; a newer one is
+/// The SQLite store of runs (docs/SCHEMA.md). Opening migrates an older database; a newer one is
 /// refused. Each run is written in one transaction: all of its rows or none.
 public final class RunStore: RunDatabase, Sendable {
     public let path: String

@@ -1,6 +1,6 @@
 import GRDB
 
-/// The SQLite schema of STORAGE.md, created and evolved by named, ordered migrations.
+/// The SQLite schema of docs/SCHEMA.md, created and evolved by named, ordered migrations.
 ///
 /// Table and column names are the DCA platform's (`bots`, `bot_runs`, `order_logs`,
 /// `positions`, `funds`, `holdings`); the harness adds columns and the tables `deals` and

@@ -8,61 +8,53 @@ import MarketData
 /// drawdown charts as inline SVG: no network, no scripts).
 public enum ReportWriter {
     /// Writes the report of `summary` into `folder` (created if needed).
+    /// - Parameter equity: every bar's row in `equity.csv` (`.full`), or at most
+    ///   ``EquityDetail/sampledRowLimit`` rows (`.sampled`, the default).
     /// - Throws: the file system's error when a file cannot be written.
-    public static func write(_ summary: RunSummary, to folder: String) throws {
+    public static func write(_ summary: RunSummary, to folder: String, equity: EquityDetail = .sampled) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try markdown(summary).write(toFile: folder + "/summary.md", atomically: true, encoding: .utf8)
-        try equityCSV(summary.result).write(toFile: folder + "/equity.csv", atomically: true, encoding: .utf8)
+        try equityCSV(summary.result, detail: equity).write(to: URL(fileURLWithPath: folder + "/equity.csv"), options: .atomic)
         try html(summary).write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
     }
 
-    /// `open_time,close,equity,drawdown`: one row per bar, equity in quote currency at the close,
-    /// drawdown as a fraction of the running peak (the peak starts at the initial balance).
-    public static func equityCSV(_ result: BacktestResult) -> String {
-        let drawdown = EquityCurveStatistics.drawdownCurve(equity: result.equity, initialBalance: result.configuration.initialBalance)
-        var out = "open_time,close,equity,drawdown\n"
-        out.reserveCapacity(result.equity.count * 64)
-        for i in 0..<result.equity.count {
-            out += UTCTime.iso8601(nanoseconds: result.candles.openTimes[i])
-            out += ","
-            out += "\(result.candles.closes[i]),\(result.equity[i]),\(drawdown[i])\n"
+    /// `open_time,close,equity,drawdown`: equity in quote currency at the bar's close, drawdown as
+    /// a fraction of the running peak (the peak starts at the initial balance, and counts every
+    /// bar, written or not). `.full` writes every bar; `.sampled` at most 100,000 rows (see
+    /// ``EquityDetail/sampled``).
+    public static func equityCSV(_ result: BacktestResult, detail: EquityDetail = .full) -> Data {
+        let count = result.equity.count
+        let step = detail.step(bars: count)
+        var out = [UInt8]()
+        out.reserveCapacity((count / step + 2) * 72)
+        out.append(contentsOf: Array("open_time,close,equity,drawdown\n".utf8))
+        var peak = result.configuration.initialBalance
+        var time = [UInt8](repeating: 0, count: UTCTime.iso8601Length)
+        result.equity.withUnsafeBufferPointer { equity in
+            for i in 0..<count {
+                let value = equity[i]
+                if value > peak { peak = value }
+                guard i % step == 0 || i == count - 1 else { continue }
+                time.withUnsafeMutableBufferPointer { UTCTime.writeISO8601(nanoseconds: result.candles.openTimes[i], to: $0.baseAddress!) }
+                out.append(contentsOf: time)
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: result.candles.closes[i].description.utf8)
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: value.description.utf8)
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: (peak > 0 ? (peak - value) / peak : 0).description.utf8)
+                out.append(UInt8(ascii: "\n"))
+            }
         }
-        return out
+        return Data(out)
     }
 
-    /// Every metric of the run as (label with unit, value), as summary.md and report.html show them.
+    /// Every metric of the run as (label with unit, value), as summary.md and report.html show
+    /// them: the whole metrics table.
     static func metricRows(_ summary: RunSummary) -> [(String, String)] {
         let m = summary.result.metrics
         let q = summary.result.configuration.quoteCurrency
-        let periods = m.periodsPerYear.map { JSONValue.format($0) } ?? "n/a"
-        return [
-            ("Equity Final [\(q)]", Format.money(m.finalEquity)),
-            ("Total PnL [\(q)]", Format.signedMoney(m.totalPnL)),
-            ("Return [%]", Format.percent(m.totalReturn, signed: true)),
-            ("Realized PnL [\(q)] (closed deals)", Format.signedMoney(m.realizedPnL)),
-            ("Unrealized PnL [\(q)] (open deal, incl. its fees)", Format.signedMoney(m.unrealizedPnL)),
-            ("Buy & Hold Return [%]", m.buyAndHoldReturn.map { Format.percent($0, signed: true) } ?? "n/a"),
-            ("Max. Drawdown [%]", Format.percent(m.maxDrawdown)),
-            ("Max. Realized Drawdown [%]", Format.percent(m.realizedMaxDrawdown)),
-            ("Sharpe Ratio (per bar, x sqrt(\(periods)) bars/year)", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a (\(m.sharpeUndefinedReason ?? "undefined"))"),
-            ("Sharpe Ratio (daily returns, x sqrt(365))", m.sharpeRatioDaily.map { Format.ratio($0) } ?? "n/a"),
-            ("Sortino Ratio", m.sortinoRatio.map { Format.ratio($0) } ?? "n/a"),
-            ("CAGR [%]", m.compoundAnnualGrowthRate.map { Format.percent($0) } ?? "n/a"),
-            ("Calmar Ratio", m.calmarRatio.map { Format.ratio($0) } ?? "n/a"),
-            ("Deals Closed", "\(m.dealsClosed) of \(m.dealsOpened) opened"),
-            ("Deals By Close Reason", closeReasons(summary.result)),
-            ("Win Rate [%] (closed deals)", m.winRate.map { Format.percent($0) } ?? "n/a"),
-            ("Profit Factor", m.profitFactor.map { Format.ratio($0) } ?? "n/a (no losing deal)"),
-            ("Avg. Deal Duration", m.averageDealDurationSeconds.map(duration) ?? "n/a"),
-            ("Longest Deal Duration", m.longestDealDurationSeconds.map(duration) ?? "n/a"),
-            ("Max. Safety Orders Used", "\(m.maxSafetyOrdersUsed)"),
-            ("Max. Capital In Use [\(q)]", Format.money(m.maxCapitalInUse)),
-            ("Exposure Time [%]", Format.percent(m.exposure)),
-            ("Fees [\(q)]", Format.money(m.feesPaid)),
-            ("Orders Filled", "\(m.totalTrades)"),
-            ("Orders Rejected", "\(m.rejectedOrders)"),
-            ("Periods Per Year", periods),
-        ]
+        return BacktestMetrics.table.map { ($0.label(quoteCurrency: q), Format.metric($0, of: m)) } + [("Deals by close reason", closeReasons(summary.result))]
     }
 
     /// How the closed deals ended, e.g. `take_profit 3, stop_loss 1`, and whether the bot
@@ -92,6 +84,7 @@ public enum ReportWriter {
         out += "- Run `\(summary.runID)`, bot `\(summary.botID)`, engine \(engineVersion)\n"
         out += "- Data: \(r.metrics.candles) candles from \(summary.startedAt) to \(summary.endedAt), fingerprint `\(summary.dataFingerprint.prefix(16))…`\n"
         for note in summary.dataNotes { out += "- Data: \(t(note))\n" }
+        for note in summary.metricNotes { out += "- Note: \(t(note))\n" }
         out += "- Fill model: `\(c.fillModel.rawValue)`; fee rate \(JSONValue.format(c.feeRate)) (fraction); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
         out += "| Metric | Value |\n|---|---|\n"
         for (label, value) in metricRows(summary) { out += "| \(t(label)) | \(t(value)) |\n" }
@@ -101,12 +94,31 @@ public enum ReportWriter {
         return out
     }
 
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds)
-        let days = s / 86_400, hours = s % 86_400 / 3_600, minutes = s % 3_600 / 60
-        if days > 0 { return "\(days)d \(hours)h \(minutes)m" }
-        if hours > 0 { return "\(hours)h \(minutes)m" }
-        return "\(minutes)m"
+    /// The KPI cards at the top of report.html, in this order.
+    static let cardMetrics = ["final_equity", "total_pnl", "total_return", "max_drawdown", "sharpe_ratio", "deals_closed", "total_trades", "fees_paid"]
+
+    /// The colour of a fill marker by the order's role.
+    static func roleColor(_ role: OrderRole) -> String {
+        switch role {
+        case .base: "#0969da"
+        case .safety: "#1a7f37"
+        case .recurring: "#8250df"
+        case .takeProfit: "#d1242f"
+        case .trailingTakeProfit: "#bc4c00"
+        case .stopLoss: "#1f2328"
+        }
+    }
+
+    /// A role as the legend names it.
+    static func roleLabel(_ role: OrderRole) -> String {
+        switch role {
+        case .base: "Base order"
+        case .safety: "Safety order"
+        case .recurring: "Recurring buy"
+        case .takeProfit: "Take profit"
+        case .trailingTakeProfit: "Trailing take profit"
+        case .stopLoss: "Stop loss"
+        }
     }
 
     /// Text from the user (a bot's name, a file name) as Markdown shows it literally: HTML
@@ -149,27 +161,53 @@ public enum ReportWriter {
         let c = r.configuration
         let q = c.quoteCurrency
         let drawdown = EquityCurveStatistics.drawdownCurve(equity: r.equity, initialBalance: c.initialBalance).map { -$0 * 100 }
+        // Buy and hold: the initial balance put into the base at the first open.
+        let holdValues = r.candles.isEmpty || r.equity.count != r.candles.count ? [] : r.candles.closes.map { c.initialBalance * $0 / r.candles.opens[0] }
         let equityChart = SVGChart.line(
             times: r.candles.openTimes, values: r.equity, title: "Equity at each bar's close", yLabel: "Equity [\(q)]",
-            color: "#1f6feb", fill: false, baseline: c.initialBalance
+            color: "#1f6feb", fill: false, baseline: c.initialBalance,
+            legend: holdValues.isEmpty ? [] : [("Bot equity", "#1f6feb"), ("Buy and hold", "#9a6700")],
+            overlay: holdValues.isEmpty ? nil : (holdValues, "#9a6700")
         )
         let drawdownChart = SVGChart.line(
             times: r.candles.openTimes, values: drawdown, title: "Drawdown from the running peak", yLabel: "Drawdown [%]",
             color: "#d1242f", fill: true, baseline: nil, height: 220
         )
-        // Fills on the close price: buys green, sells red (the first 5,000).
-        let fills = r.orders.lazy.filter { $0.status == .filled && $0.filledBar != nil && $0.averagePrice != nil }.prefix(5000)
+        // Fills on the close price by role (the first 5,000), buys drawn first so that the sells
+        // (take profits at a deal's end, often at the next deal's first buy) stay visible on top.
+        let fills = Array(r.orders.lazy.filter { $0.status == .filled && $0.filledBar != nil && $0.averagePrice != nil }.prefix(5000))
+        let markers = (fills.filter { $0.side == .buy } + fills.filter { $0.side == .sell }).map { order in
+            ChartMarker(
+                time: r.candles.openTimes[order.filledBar!], value: order.averagePrice!, color: roleColor(order.role), role: order.role.rawValue,
+                title: "\(roleLabel(order.role)) \(order.side.rawValue) #\(order.sequence), deal \(order.deal.map(String.init) ?? "-"): \(Format.significant(order.filledQuantity)) at \(Format.significant(order.averagePrice!)) \(q), \(UTCTime.shortText(nanoseconds: r.candles.openTimes[order.filledBar!])) UTC"
+            )
+        }
+        let rolesShown = OrderRole.allCases.filter { role in fills.contains { $0.role == role } }
+        // Each deal's final average entry and take-profit price, from its first bar to its last
+        // (the first 2,000 deals).
+        var levels: [ChartLevel] = []
+        var targets: [Int: Double] = [:]  // deal number -> its last take-profit price
+        for order in r.orders where order.role == .takeProfit {
+            if let deal = order.deal, deal <= 2000, let price = order.price { targets[deal] = price }
+        }
+        for deal in r.deals.prefix(2000) {
+            let from = r.candles.openTimes[deal.openedBar]
+            let to = r.candles.openTimes[deal.closedBar ?? (r.candles.count - 1)]
+            levels.append(ChartLevel(from: from, to: to, value: deal.averageEntry, color: "#0969da", kind: "avg_entry", title: "Deal \(deal.number): average entry \(Format.significant(deal.averageEntry)) \(q)"))
+            if let target = targets[deal.number] {
+                levels.append(ChartLevel(from: from, to: to, value: target, color: "#d1242f", kind: "take_profit", title: "Deal \(deal.number): take profit at \(Format.significant(target)) \(q)"))
+            }
+        }
         let priceChart = SVGChart.line(
-            times: r.candles.openTimes, values: r.candles.closes, title: "Close price with fills (buys green, sells red)",
+            times: r.candles.openTimes, values: r.candles.closes, title: "Close price with fills by role",
             yLabel: "Price [\(q)]", color: "#59636e", fill: false, baseline: nil,
-            markers: fills.map { (r.candles.openTimes[$0.filledBar!], $0.averagePrice!, $0.side == .buy ? "#1a7f37" : "#d1242f") }
+            markers: markers,
+            legend: rolesShown.map { (roleLabel($0), roleColor($0)) } + (levels.isEmpty ? [] : [("Avg. entry", "#0969da"), ("TP level", "#d1242f")]),
+            levels: levels, logarithmicAbove: 5
         )
-        let cards: [(String, String)] = [
-            ("Final equity", Format.money(m.finalEquity) + " " + q), ("Total PnL", Format.signedMoney(m.totalPnL) + " " + q),
-            ("Return", Format.percent(m.totalReturn, signed: true)), ("Max. drawdown", Format.percent(m.maxDrawdown)),
-            ("Sharpe ratio", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a"), ("Deals closed", "\(m.dealsClosed)"),
-            ("Orders filled", "\(m.totalTrades)"), ("Fees", Format.money(m.feesPaid) + " " + q),
-        ]
+        let cards: [(String, String)] = Self.cardMetrics.compactMap(MetricDefinition.named).map { metric in
+            (metric.label(quoteCurrency: q), metric.key == "sharpe_ratio" && m.sharpeRatio == nil ? "n/a" : Format.metric(metric, of: m))
+        }
         var dealRows = ""
         let lastClose = r.candles.closes.last ?? 0
         for deal in r.deals.prefix(500) {
@@ -196,7 +234,7 @@ public enum ReportWriter {
         func table(_ rows: [(String, String)], code: Bool = false) -> String {
             rows.map { "<tr><th style=\"text-align:left\">\(code ? "<code>\(escape($0.0))</code>" : escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n")
         }
-        let notes = summary.dataNotes.map { "<li>\(escape($0))</li>" }.joined(separator: "\n")
+        let notes = (summary.dataNotes + summary.metricNotes).map { "<li>\(escape($0))</li>" }.joined(separator: "\n")
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -204,10 +242,10 @@ public enum ReportWriter {
             <meta charset="utf-8">
             <title>\(escape(c.name)) on \(escape(c.symbol)): backtest \(summary.runID.prefix(8))</title>
             <style>
-            body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1040px; color: #1f2328; }
+            body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1360px; padding: 0 16px; color: #1f2328; }
             h1 { font-size: 22px; margin-bottom: 4px; } .sub { color: #59636e; font-size: 13px; margin-top: 0; }
-            .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0; }
-            .card { border: 1px solid #d1d9e0; border-radius: 6px; padding: 8px 12px; min-width: 110px; }
+            .cards { display: flex; flex-wrap: wrap; gap: 8px; margin: 16px 0; }
+            .card { border: 1px solid #d1d9e0; border-radius: 6px; padding: 8px 10px; flex: 1 1 0; min-width: 96px; }
             .card .label { color: #59636e; font-size: 12px; } .card .value { font-size: 17px; font-weight: 600; }
             table { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
             td, th { border-bottom: 1px solid #d1d9e0; padding: 4px 10px; text-align: right; } th { background: #f6f8fa; }

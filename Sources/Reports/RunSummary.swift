@@ -27,7 +27,7 @@ public struct RunSummary: Sendable {
     var startedAt: String { result.candles.openTimes.first.map { UTCTime.iso8601(nanoseconds: $0) } ?? "" }
     var endedAt: String { result.candles.openTimes.last.map { UTCTime.iso8601(nanoseconds: $0) } ?? "" }
 
-    /// The `--json` object: INTERFACE.md's keys first, then every other metric.
+    /// The `--json` object: the keys scripts rely on first (README, "Commands"), then every other metric.
     public var json: JSONValue {
         let m = result.metrics
         let c = result.configuration
@@ -58,26 +58,15 @@ public struct RunSummary: Sendable {
         let c = result.configuration
         let q = c.quoteCurrency
         var lines: [String] = []
-        lines.append("Backtest of \(c.name) on \(c.symbol): \(m.candles) candles, \(UTCTime.shortText(nanoseconds: result.candles.openTimes.first ?? 0)) to \(UTCTime.shortText(nanoseconds: result.candles.openTimes.last ?? 0)) UTC\(m.intervalSeconds.map { ", \(RunSummary.duration($0)) bars" } ?? "")")
+        lines.append("Backtest of \(c.name) on \(c.symbol): \(m.candles) candles, \(UTCTime.shortText(nanoseconds: result.candles.openTimes.first ?? 0)) to \(UTCTime.shortText(nanoseconds: result.candles.openTimes.last ?? 0)) UTC\(m.intervalSeconds.map { ", \(Format.duration($0)) bars" } ?? "")")
         for note in dataNotes { lines.append("  data: " + note) }
+        for note in metricNotes { lines.append("  note: " + note) }
         lines.append("")
-        let rows: [(String, String)] = [
-            ("Final equity [\(q)]", Format.money(m.finalEquity) + " (start \(Format.money(m.initialBalance)))"),
-            ("Total PnL [\(q)]", Format.signedMoney(m.totalPnL) + " (" + Format.percent(m.totalReturn, signed: true) + ")"),
-            ("Realized PnL [\(q)]", Format.signedMoney(m.realizedPnL)),
-            ("Buy & hold return", m.buyAndHoldReturn.map { Format.percent($0, signed: true) } ?? "n/a"),
-            ("Max. drawdown", Format.percent(m.maxDrawdown) + " (realized " + Format.percent(m.realizedMaxDrawdown) + ")"),
-            ("Sharpe ratio", m.sharpeRatio.map { Format.ratio($0) } ?? "n/a (\(m.sharpeUndefinedReason ?? "undefined"))"),
-            ("Sortino ratio", m.sortinoRatio.map { Format.ratio($0) } ?? "n/a"),
-            ("Deals closed / opened", "\(m.dealsClosed) / \(m.dealsOpened)" + (m.winRate.map { ", win rate " + Format.percent($0) } ?? "")),
-            ("Closed by", ReportWriter.closeReasons(result)),
-            ("Orders filled / rejected", "\(m.totalTrades) / \(m.rejectedOrders)"),
-            ("Max. safety orders used", "\(m.maxSafetyOrdersUsed) of \(c.maxSafetyOrders)"),
-            ("Max. capital in use [\(q)]", Format.money(m.maxCapitalInUse) + " incl. fees (full ladder: \(Format.money(c.requiredCapital)) before fees)"),
-            ("Fees paid [\(q)]", Format.money(m.feesPaid)),
-            ("Exposure", Format.percent(m.exposure)),
-            ("Fill model", c.fillModel.rawValue),
-        ]
+        var rows: [(String, String)] = Self.summaryMetrics.compactMap(MetricDefinition.named).map { metric in
+            (metric.label(quoteCurrency: q), Format.metric(metric, of: m))
+        }
+        rows.append(("Closed by", ReportWriter.closeReasons(result)))
+        rows.append(("Fill model", c.fillModel.rawValue))
         let width = rows.map(\.0.count).max() ?? 0
         for (label, value) in rows {
             lines.append("  " + label + String(repeating: " ", count: width - label.count) + "  " + value)
@@ -88,13 +77,30 @@ public struct RunSummary: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds)
-        if s % 86_400 == 0 { return "\(s / 86_400)-day" }
-        if s % 3_600 == 0 { return "\(s / 3_600)-hour" }
-        if s % 60 == 0 { return "\(s / 60)-minute" }
-        return "\(s)-second"
+    /// What a reader must know to read the metrics: how the ratios are annualised when that is
+    /// not plain `365 days / bar interval`, and that a run under 30 days gives yearly figures
+    /// nothing to stand on.
+    public var metricNotes: [String] {
+        let m = result.metrics
+        var notes: [String] = []
+        if m.periodsPerYearSource == .weekdayDaily {
+            notes.append("daily bars on weekdays only (at most 5.5 a week): Sharpe and Sortino are annualised with 252 periods a year, not 365")
+        }
+        if m.isTooShortToAnnualise {
+            let days = (m.spanSeconds ?? 0) / 86_400
+            let span = days >= 1 ? "\(Format.fixed(days, decimals: 1)) days" : "\(Format.fixed(days * 24, decimals: 1)) hours"
+            notes.append("the run spans \(span), under 30 days: annualised figures (CAGR, Sharpe, Sortino, Calmar) are not meaningful")
+        }
+        return notes
     }
+
+    /// The metrics `dca-backtest run` prints, in this order (every metric is in summary.md,
+    /// report.html and the JSON).
+    static let summaryMetrics = [
+        "final_equity", "total_pnl", "total_return", "realized_pnl", "buy_and_hold_return", "max_drawdown", "sharpe_ratio",
+        "sortino_ratio", "cagr", "deals_closed", "win_rate", "total_trades", "rejected_orders", "max_safety_orders_used",
+        "max_capital_in_use", "fees_paid", "exposure",
+    ]
 }
 
 /// Number formatting for people (deterministic: no locale).
@@ -117,6 +123,47 @@ public enum Format {
     }
 
     public static func signedMoney(_ value: Double) -> String { (value > 0 ? "+" : "") + money(value) }
+
+    /// A metric's value in its format; `n/a` when undefined (the Sharpe ratio with its reason).
+    public static func metric(_ metric: MetricDefinition, of metrics: BacktestMetrics) -> String {
+        let value = metric.value(of: metrics)
+        let number: Double
+        switch value {
+        case .number(let d): number = d
+        case .integer(let i): number = Double(i)
+        case .string(let text): return text
+        default:
+            if metric.key == "sharpe_ratio" { return "n/a (\(metrics.sharpeUndefinedReason ?? "undefined"))" }
+            if metric.key == "profit_factor" && metrics.dealsClosed > 0 { return "n/a (no losing deal)" }
+            return "n/a"
+        }
+        return Self.metric(metric, value: number)
+    }
+
+    /// A metric's number in its format (`n/a` for `nil`).
+    public static func metric(_ metric: MetricDefinition, value: Double?) -> String {
+        guard let number = value else { return "n/a" }
+        switch metric.format {
+        case .money: return money(number)
+        case .signedMoney: return signedMoney(number)
+        case .percent: return percent(number)
+        case .signedPercent: return percent(number, signed: true)
+        case .ratio: return ratio(number)
+        case .count: return String(Int64(number))
+        case .duration: return duration(number)
+        case .number, .text: return JSONValue.format(number)
+        }
+    }
+
+    /// The one duration format: `45s`, `1m`, `2h 5m`, `3d 4h`, `1d 0h 1m` as `1d 1m` (zero parts left
+    /// out, seconds only under a minute).
+    public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "n/a" }
+        let s = Int64(seconds.rounded())
+        if s < 60 { return "\(s)s" }
+        let parts = [(s / 86_400, "d"), (s % 86_400 / 3_600, "h"), (s % 3_600 / 60, "m")].filter { $0.0 > 0 }
+        return parts.map { "\($0.0)\($0.1)" }.joined(separator: " ")
+    }
 
     /// A fraction as a percentage with two decimals: `0.0123` as `1.23%`.
     public static func percent(_ fraction: Double, signed: Bool = false) -> String {

@@ -1,14 +1,41 @@
+import Foundation
 import MarketData
+
+/// A point drawn over a chart's line: a fill on the price chart.
+struct ChartMarker {
+    var time: Int64
+    var value: Double
+    var color: String
+    /// A class name for the marker (the order's role: `base`, `take_profit`, ...).
+    var role: String
+    /// The tooltip text.
+    var title: String
+}
+
+/// A horizontal level over a time range: a deal's average entry or take-profit price.
+struct ChartLevel {
+    var from: Int64
+    var to: Int64
+    var value: Double
+    var color: String
+    /// `avg_entry` or `take_profit`.
+    var kind: String
+    var title: String
+}
 
 /// Line charts as inline SVG with labelled axes: dates (UTC) along x, values along y.
 enum SVGChart {
     /// A chart of `values` against `times` (nanoseconds). Long series are reduced to the minimum
     /// and maximum of each pixel column, so every extreme stays visible.
     /// - Parameter markers: points drawn as dots over the line (fills on a price chart), each
-    ///   with its colour; the y range includes them.
+    ///   with its colour, class and tooltip (an SVG `<title>`), drawn in the order given (later
+    ///   ones on top); the y range includes them.
+    /// - Parameter legend: (label, colour) pairs shown above the plot.
     static func line(
         times: [Int64], values: [Double], title: String, yLabel: String, color: String, fill: Bool, baseline: Double?,
-        markers: [(time: Int64, value: Double, color: String)] = [], width: Double = 1000, height: Double = 340
+        markers: [ChartMarker] = [], legend: [(label: String, color: String)] = [],
+        overlay: (values: [Double], color: String)? = nil, levels: [ChartLevel] = [], logarithmicAbove ratio: Double? = nil,
+        width: Double = 1000, height: Double = 340
     ) -> String {
         let left = 84.0, right = 16.0, top = 34.0, bottom = 52.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
@@ -18,6 +45,8 @@ enum SVGChart {
         var low = values.min()!, high = values.max()!
         if let baseline, baseline.isFinite { low = min(low, baseline); high = max(high, baseline) }
         for marker in markers where marker.value.isFinite { low = min(low, marker.value); high = max(high, marker.value) }
+        let overlayValues = overlay.flatMap { $0.values.count == values.count && $0.values.allSatisfy(\.isFinite) ? $0.values : nil }
+        if let overlayValues, let a = overlayValues.min(), let b = overlayValues.max() { low = min(low, a); high = max(high, b) }
         if fill { high = max(high, 0) }
         // A flat line gets a band of 1% of its level around it (at least 1): adding 1 to 1e16
         // changes nothing.
@@ -26,19 +55,30 @@ enum SVGChart {
             high += pad
             low -= pad
         }
-        let yTicks = niceTicks(low: low, high: high, count: 5)
-        low = min(low, yTicks.first ?? low)
-        high = max(high, yTicks.last ?? high)
+        // A logarithmic axis when the values span more than `ratio` (prices over years).
+        let logarithmic = ratio.map { low > 0 && high / low > $0 } ?? false
+        let yTicks = logarithmic ? logTicks(low: low, high: high) : niceTicks(low: low, high: high, count: 5)
+        if !logarithmic {
+            low = min(low, yTicks.first ?? low)
+            high = max(high, yTicks.last ?? high)
+        }
         let span = Double(max(lastTime - firstTime, 1))
         func x(_ t: Int64) -> Double { left + Double(t - firstTime) / span * plotWidth }
-        func y(_ v: Double) -> Double { top + (high - v) / (high - low) * plotHeight }
+        let (logLow, logHigh) = (Foundation.log10(max(low, .leastNormalMagnitude)), Foundation.log10(max(high, .leastNormalMagnitude)))
+        func y(_ v: Double) -> Double {
+            logarithmic
+                ? top + (logHigh - Foundation.log10(max(v, low))) / (logHigh - logLow) * plotHeight
+                : top + (high - v) / (high - low) * plotHeight
+        }
 
         // Reduce to at most two points per pixel column.
-        var points: [(Double, Double)] = []
-        let columns = Int(plotWidth)
-        if values.count <= columns * 2 {
-            for i in 0..<values.count { points.append((x(times[i]), y(values[i]))) }
-        } else {
+        func reduced(_ values: [Double]) -> [(Double, Double)] {
+            var points: [(Double, Double)] = []
+            let columns = Int(plotWidth)
+            if values.count <= columns * 2 {
+                for i in 0..<values.count { points.append((x(times[i]), y(values[i]))) }
+                return points
+            }
             var column = -1
             var minIndex = 0, maxIndex = 0
             func flush() {
@@ -58,7 +98,9 @@ enum SVGChart {
                 }
             }
             flush()
+            return points
         }
+        let points = reduced(values)
         func f(_ v: Double) -> String { Format.fixed(v, decimals: 1) }
         var path = ""
         for (k, point) in points.enumerated() { path += (k == 0 ? "M" : "L") + f(point.0) + "," + f(point.1) }
@@ -87,19 +129,51 @@ enum SVGChart {
         if fill, let firstPoint = points.first, let lastPoint = points.last {
             svg += "<path d=\"\(path)L\(f(lastPoint.0)),\(f(y(0)))L\(f(firstPoint.0)),\(f(y(0)))Z\" fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\"/>\n"
         }
+        if let overlayValues, let overlay {
+            var overlayPath = ""
+            for (k, point) in reduced(overlayValues).enumerated() { overlayPath += (k == 0 ? "M" : "L") + f(point.0) + "," + f(point.1) }
+            svg += "<path class=\"overlay\" d=\"\(overlayPath)\" fill=\"none\" stroke=\"\(overlay.color)\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"/>\n"
+        }
         svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+        for level in levels where level.value.isFinite && level.value > 0 || (!logarithmic && level.value.isFinite) {
+            svg += "<line class=\"level \(level.kind)\" x1=\"\(f(x(level.from)))\" x2=\"\(f(max(x(level.to), x(level.from) + 1)))\" y1=\"\(f(y(level.value)))\" y2=\"\(f(y(level.value)))\" stroke=\"\(level.color)\" stroke-width=\"1.2\" stroke-dasharray=\"3 2\"><title>\(ReportWriter.escape(level.title))</title></line>"
+        }
+        if !levels.isEmpty { svg += "\n" }
         for marker in markers where marker.value.isFinite {
-            svg += "<circle cx=\"\(f(x(marker.time)))\" cy=\"\(f(y(marker.value)))\" r=\"3.5\" fill=\"\(marker.color)\" fill-opacity=\"0.85\"/>"
+            svg += "<circle class=\"fill \(marker.role)\" cx=\"\(f(x(marker.time)))\" cy=\"\(f(y(marker.value)))\" r=\"3.5\" fill=\"\(marker.color)\" fill-opacity=\"0.85\"><title>\(ReportWriter.escape(marker.title))</title></circle>"
         }
         if !markers.isEmpty { svg += "\n" }
+        if !legend.isEmpty || !levels.isEmpty {
+            svg += "<g class=\"legend\">"
+            var lx = left + plotWidth
+            for item in legend.reversed() {
+                lx -= Double(item.label.count) * 6.6 + 26
+                svg += "<rect class=\"swatch\" x=\"\(f(lx + 2))\" y=\"\(f(top - 16))\" width=\"8\" height=\"8\" fill=\"\(item.color)\"/><text class=\"legend-label\" x=\"\(f(lx + 14))\" y=\"\(f(top - 8))\" fill=\"#1f2328\">\(ReportWriter.escape(item.label))</text>"
+            }
+            svg += "</g>\n"
+        }
         // Axis titles.
         svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\" fill=\"#1f2328\">Date (UTC)</text>\n"
-        svg += "<text transform=\"translate(16 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f2328\">\(yLabel)</text>\n"
+        svg += "<text transform=\"translate(16 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f2328\">\(yLabel)\(logarithmic ? " (log scale)" : "")</text>\n"
         svg += "</svg>"
         return svg
     }
 
     /// Round tick values covering [low, high].
+    /// Ticks of a logarithmic axis: 1, 2 and 5 times the powers of ten inside `[low, high]`
+    /// (only the powers of ten when there are more than 12).
+    static func logTicks(low: Double, high: Double) -> [Double] {
+        guard low > 0, high > low else { return [low, high] }
+        var ticks: [Double] = []
+        var power = Foundation.pow(10, Foundation.log10(low).rounded(.down))
+        while power <= high && ticks.count < 60 {
+            for m in [1.0, 2, 5] where power * m >= low && power * m <= high { ticks.append(power * m) }
+            power *= 10
+        }
+        if ticks.count > 12 { ticks = ticks.filter { Foundation.log10($0) == Foundation.log10($0).rounded() } }
+        return ticks.isEmpty ? [low, high] : ticks
+    }
+
     static func niceTicks(low: Double, high: Double, count: Int) -> [Double] {
         let raw = (high - low) / Double(count)
         guard raw > 0, raw.isFinite else { return [low, high] }
@@ -124,21 +198,42 @@ enum SVGChart {
         return Format.fixed(value, decimals: 2)
     }
 
-    /// About `count` date ticks at round times: hours within a day or two, days beyond.
+    /// About `count` date ticks on round boundaries: whole hours within a few days, midnights,
+    /// Mondays for weekly steps, first days of months (of quarters, half years) and of years.
     static func timeTicks(first: Int64, last: Int64, count: Int) -> [(time: Int64, label: String)] {
         let hour: Int64 = 3_600_000_000_000
         let day = 24 * hour
         let span = max(last - first, 1)
-        let steps: [Int64] = [hour, 2 * hour, 3 * hour, 6 * hour, 12 * hour, day, 2 * day, 7 * day, 14 * day, 30 * day, 91 * day, 365 * day]
-        let step = steps.first { span / $0 <= Int64(count) } ?? 365 * day
-        var t = UTCTime.floorDiv(first, step) * step
-        if t < first { t += step }
-        var ticks: [(Int64, String)] = []
-        while t <= last {
+        func label(_ t: Int64, time: Bool) -> String {
             let text = UTCTime.shortText(nanoseconds: t)
-            let label = step < day ? String(text.suffix(11)).replacingOccurrences(of: " ", with: " ") : String(text.prefix(10))
-            ticks.append((t, label))
-            t += step
+            return time ? String(text.suffix(11)) : String(text.prefix(10))
+        }
+        // Steps shorter than a month: multiples from the epoch (weeks shifted to Mondays:
+        // 1970-01-01 was a Thursday, 1970-01-05 a Monday).
+        let fixed: [Int64] = [hour, 2 * hour, 3 * hour, 6 * hour, 12 * hour, day, 2 * day, 7 * day, 14 * day]
+        if let step = fixed.first(where: { span / $0 <= Int64(count) }) {
+            let offset: Int64 = step >= 7 * day ? 4 * day : 0
+            var t = UTCTime.floorDiv(first - offset, step) * step + offset
+            if t < first { t += step }
+            var ticks: [(Int64, String)] = []
+            while t <= last {
+                ticks.append((t, label(t, time: step < day)))
+                t += step
+            }
+            return ticks
+        }
+        // Calendar months: 1, 2, 3, 6 months, then 1, 2, 5, 10 years, on the first of a month.
+        let months: [Int64] = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600]
+        let step = months.first { Double(span) / (Double($0) * 30.44 * Double(day)) <= Double(count) } ?? 1200
+        let start = UTCTime.civilFromDays(UTCTime.floorDiv(first, day))
+        var index = start.year * 12 + (start.month - 1)  // months since year 0
+        index = (index + step - 1) / step * step  // the first multiple of the step at or after it
+        var ticks: [(Int64, String)] = []
+        while ticks.count < 40 {
+            let t = UTCTime.daysFromCivil(year: index / 12, month: index % 12 + 1, day: 1) * day
+            if t > last { break }
+            if t >= first { ticks.append((t, step >= 12 ? String(label(t, time: false).prefix(4)) : String(label(t, time: false).prefix(7)))) }
+            index += step
         }
         return ticks
     }

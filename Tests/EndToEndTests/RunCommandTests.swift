@@ -27,7 +27,7 @@ import Testing
         let html = try String(contentsOf: folder.appendingPathComponent(runID).appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("Date (UTC)") && html.contains("Equity [USDT]") && html.contains("Drawdown [%]"))
         // Every metric, the data notes and the bot's resolved configuration (which grid point).
-        #expect(html.contains("<h2>Every metric</h2>") && html.contains("Sortino Ratio") && html.contains("SHA-256 checksum verified"))
+        #expect(html.contains("<h2>Every metric</h2>") && html.contains("Sortino ratio") && html.contains("SHA-256 checksum verified"))
         #expect(html.contains("<code>take_profit</code></th><td>0.004</td>"), "the bot's take profit")
         // The price chart marks every fill (README: 12 filled orders on this sample).
         #expect(html.contains("Close price with fills") && html.components(separatedBy: "<circle").count - 1 == 12)
