@@ -2,7 +2,7 @@
 # Installs the Debian packages dca-backtest builds against, when they are missing:
 # libcsv-dev (CSV tokenising), libsqlite3-dev (SQLite, through GRDB), zlib1g-dev (.gz), libzip-dev (.zip, CRC-checked).
 set -euo pipefail
-packages=(libcsv-dev libsqlite3-dev zlib1g-dev libzip-dev)
+packages=(libcsv-dev libsqlite3-dev zlib1g-dev libzip-dev time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
