@@ -10,6 +10,7 @@ build_packages=(
   libsqlite3-dev   # SQLite, through GRDB
   zlib1g-dev       # .gz candle files (and zip's deflate)
   libzip-dev       # .zip candle files, CRC-checked, sizes bounded
+  time             # /usr/bin/time: the hostile-input tests read a child's peak memory from it
 )
 
 ci_packages=(

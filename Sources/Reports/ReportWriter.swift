@@ -106,6 +106,7 @@ public enum ReportWriter {
         case .takeProfit: "#d1242f"
         case .trailingTakeProfit: "#bc4c00"
         case .stopLoss: "#1f2328"
+        case .closeCondition: "#9a6700"
         }
     }
 
@@ -118,6 +119,7 @@ public enum ReportWriter {
         case .takeProfit: "Take profit"
         case .trailingTakeProfit: "Trailing take profit"
         case .stopLoss: "Stop loss"
+        case .closeCondition: "Close condition"
         }
     }
 

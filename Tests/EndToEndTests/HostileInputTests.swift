@@ -5,8 +5,9 @@ import Testing
 import Glibc
 #endif
 
-/// The exit status, output and peak memory of one run of the binary, measured with `wait4`'s
-/// `rusage` of that child alone (not of every child of the test process).
+/// The exit status, output and peak memory of one run of the binary. The memory is the
+/// `wait4` rusage of the binary as a child of `/usr/bin/time` (`%M`): a child spawned by the test
+/// process itself would report the test process's own peak, which Linux carries over an exec.
 struct MeasuredRun {
     var status: Int32
     var stdout: String
@@ -25,13 +26,14 @@ func runMeasured(_ arguments: [String], in folder: URL, timeout: Double = 60) th
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    // The shell changes folder, then is replaced by the binary (same process, measured as one).
-    let argv = (["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", folder.path, Project.binary.path] + arguments).map { strdup($0) } + [nil]
+    let memory = folder.appendingPathComponent("maxrss-\(UUID().uuidString)")
+    // time forks a shell, which changes folder and is replaced by the binary (one process).
+    let argv = (["/usr/bin/time", "-f", "%M", "-o", memory.path, "/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", folder.path, Project.binary.path] + arguments).map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
     let environment = testEnvironment().map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for p in environment { free(p) } }
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environment)
+    let spawned = posix_spawn(&pid, "/usr/bin/time", &actions, nil, argv, environment)
     guard spawned == 0 else { throw CocoaError(.executableLoad) }
     var status: Int32 = 0
     var usage = rusage()
@@ -49,11 +51,14 @@ func runMeasured(_ arguments: [String], in folder: URL, timeout: Double = 60) th
     defer {
         try? FileManager.default.removeItem(at: out)
         try? FileManager.default.removeItem(at: err)
+        try? FileManager.default.removeItem(at: memory)
     }
+    // The last line of time's report: the peak resident set in KiB.
+    let kibibytes = ((try? String(contentsOf: memory, encoding: .utf8)) ?? "").split(separator: "\n").last.flatMap { Int($0) } ?? Int.max / 2048
     let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return MeasuredRun(
         status: exit, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "", stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
-        peakBytes: Int(usage.ru_maxrss) * 1024, timedOut: timedOut
+        peakBytes: kibibytes * 1024, timedOut: timedOut
     )
 }
 
