@@ -12,7 +12,7 @@ func typicalLadder(takeProfit: Double = 0.015, maxSafetyOrders: Int = 5) -> BotC
     try! BotConfiguration.decode(json: Array("""
         {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200,
          "max_safety_orders": \(maxSafetyOrders), "price_deviation": 0.01, "safety_order_step_scale": 1.5,
-         "safety_order_volume_scale": 2.0, "take_profit": \(takeProfit), "fee_rate": 0.001}
+         "safety_order_volume_scale": 2.0, "take_profit": \(takeProfit), "allow_large_take_profit": \(takeProfit >= 1), "fee_rate": 0.001}
         """.utf8).withUnsafeBufferPointer { Data($0) })
 }
 
@@ -223,7 +223,7 @@ let benchmarks: @Sendable () -> Void = {
                 try! BotConfiguration.decode(json: Data("""
                     {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
                      "price_deviation": \(deviation), "safety_order_step_scale": \(stepScale), "safety_order_volume_scale": 2.0,
-                     "take_profit": \(takeProfit), "fee_rate": 0.001}
+                     "take_profit": \(takeProfit), "allow_large_take_profit": \(takeProfit >= 1), "fee_rate": 0.001}
                     """.utf8))
             }
         }
