@@ -85,12 +85,12 @@ struct ListRuns: ParsableCommand {
             print(bot == nil && symbol == nil && sweep == nil ? "No runs stored in \(store.location)\(all ? "" : " (sweep points are listed with --all)")." : "No runs in \(store.location) match the filter.")
             return
         }
-        print("run_id                               name                 symbol     quote  interval fill            return       total_pnl  max_dd   sharpe  trades  executed_at")
+        print("run_id                               name                 symbol     quote  interval  fill            return       total_pnl  max_dd   sharpe  trades  executed_at")
         for listing in runs {
             let r = listing.row
             let cells: [String] = [
                 r["run_id"].text ?? "", pad(String((r["name"].text ?? "").prefix(20)), 20), pad(r["symbols"].text ?? "", 10), pad(r["quote_currency"].text ?? "-", 6),
-                pad(r["interval"].text ?? "-", 8), pad(r["fill_model"].text ?? "", 11),
+                pad(r["interval"].text ?? "-", 9), pad(r["fill_model"].text ?? "", 11),
                 leftPad(r["total_return"].double.map { Format.percent($0, signed: true) } ?? "n/a", 10),
                 leftPad(r["total_pnl"].double.map { Format.signedMoney($0) } ?? "n/a", 15),
                 leftPad(r["max_drawdown"].double.map { Format.percent($0) } ?? "n/a", 7),
@@ -99,8 +99,9 @@ struct ListRuns: ParsableCommand {
             ]
             print(cells.joined(separator: " "))
         }
-        if more { print("(showing the \(limit) \(sort == "executed_at" ? "newest" : "first by \(sort)"); --limit 0 shows all\(all ? "" : ", --all adds sweep points"))") }
-        else if !all && sweep == nil { print("(sweep points are hidden; --all lists them)") }
+        // Hints go to standard error: standard output stays the table alone.
+        if more { FileHandle.standardError.write(Data("(showing the \(limit) \(sort == "executed_at" ? "newest" : "first by \(sort)"); --limit 0 shows all\(all ? "" : ", --all adds sweep points"))\n".utf8)) }
+        else if !all && sweep == nil { FileHandle.standardError.write(Data("(sweep points are hidden; --all lists them)\n".utf8)) }
     }
 }
 

@@ -19,13 +19,25 @@ enum RunSummaryView {
             + metricColumns.map(\.name) + ["standalone", "sweeps", "orders_stored", "user_id", "data_fingerprint", "engine_version", "executed_at", "wall_seconds"]
     }
 
+    /// The run's own bar interval as `1m`, `1h`, `1d`, `1w` or `90s` (as RunStore.intervalName
+    /// writes it), from its metrics; the bot's interval when the run has none (a single bar).
+    /// Not `bots.interval`: one bot can run over data of several intervals.
+    static func intervalName(seconds s: String) -> String {
+        """
+        CASE WHEN \(s) IS NULL THEN b.interval
+            WHEN \(s) % 604800 = 0 THEN (\(s) / 604800) || 'w' WHEN \(s) % 86400 = 0 THEN (\(s) / 86400) || 'd'
+            WHEN \(s) % 3600 = 0 THEN (\(s) / 3600) || 'h' WHEN \(s) % 60 = 0 THEN (\(s) / 60) || 'm' ELSE \(s) || 's' END AS interval
+        """
+    }
+
     static let sqlite: String = {
         let metrics = metricColumns.map { "json_extract(r.metrics, '$.\($0.name)') AS \($0.name)" }.joined(separator: ",\n    ")
         return """
             CREATE VIEW run_summary AS SELECT
                 r.run_id, r.bot_id, b.name,
                 COALESCE((SELECT group_concat(value, ',') FROM json_each(b.config, '$.symbols')), b.symbol) AS symbols,
-                json_extract(b.config, '$.quote_currency') AS quote_currency, b.interval, r.fill_model, r.status, r.started_at, r.ended_at, r.candles,
+                json_extract(b.config, '$.quote_currency') AS quote_currency,
+                \(intervalName(seconds: "CAST(json_extract(r.metrics, '$.interval_seconds') AS INTEGER)")), r.fill_model, r.status, r.started_at, r.ended_at, r.candles,
                 r.initial_balance, r.final_equity, r.total_pnl, r.realized_pnl, r.fees_paid, r.total_trades, r.max_drawdown, r.sharpe_ratio,
                 \(metrics),
                 r.standalone, (SELECT COUNT(*) FROM sweep_runs l WHERE l.run_id = r.run_id) AS sweeps,
@@ -45,7 +57,8 @@ enum RunSummaryView {
                 r.run_id, r.bot_id, b.name,
                 COALESCE(CASE WHEN jsonb_typeof(b.config->'symbols') = 'array'
                     THEN (SELECT string_agg(value, ',') FROM jsonb_array_elements_text(b.config->'symbols')) END, b.symbol) AS symbols,
-                b.config->>'quote_currency' AS quote_currency, b.interval, r.fill_model, r.status, r.started_at, r.ended_at, r.candles,
+                b.config->>'quote_currency' AS quote_currency,
+                \(intervalName(seconds: "((r.metrics->>'interval_seconds')::double precision)::bigint")), r.fill_model, r.status, r.started_at, r.ended_at, r.candles,
                 r.initial_balance, r.final_equity, r.total_pnl, r.realized_pnl, r.fees_paid, r.total_trades, r.max_drawdown, r.sharpe_ratio,
                 \(metrics),
                 r.standalone, (SELECT COUNT(*) FROM sweep_runs l WHERE l.run_id = r.run_id) AS sweeps,

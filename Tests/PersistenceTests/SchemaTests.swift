@@ -241,7 +241,9 @@ import Testing
                 let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('bot_runs') WHERE name != 'sweep_id'").joined(separator: ", ")
                 try db.execute(sql: "INSERT INTO main.bot_runs (\(columns), sweep_id) SELECT \(columns), CASE WHEN run_id = ? THEN NULL ELSE ? END FROM current.bot_runs", arguments: [ids[0], sweepID])
                 for table in ["deals", "order_logs", "positions", "funds", "holdings"] {
-                    try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM current.\(table)")
+                    // The columns the v3 table has (engine v2 adds order_logs.take_profit_step later).
+                    let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [table]).joined(separator: ", ")
+                    try db.execute(sql: "INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM current.\(table)")
                 }
                 return .commit
             }
@@ -297,7 +299,7 @@ import Testing
                     for table in ["sweeps", "bots", "bot_runs", "deals", "order_logs", "positions", "funds", "holdings"] {
                         // The columns both schemas have: later migrations add some (order_logs.take_profit_step)
                         // and move one (bot_runs.sweep_id, now the sweep_runs links).
-                        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) WHERE name IN (SELECT name FROM current.pragma_table_info(?))", arguments: [table, table]).joined(separator: ", ")
+                        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') WHERE name IN (SELECT name FROM pragma_table_info(?, 'current'))", arguments: [table, table]).joined(separator: ", ")
                         try db.execute(sql: "INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM current.\(table)")
                     }
                     return .commit
