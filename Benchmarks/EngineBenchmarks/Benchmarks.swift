@@ -269,41 +269,26 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Reported as rows/s (scaled throughput) and as MB/s (custom metric, 10^6 bytes per second).
-    let csv = SyntheticCandles.binanceCSV(candles)
-    Benchmark(
-        "Ingest_binance_csv_1M_rows",
-        configuration: .init(
-            metrics: [.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond], scalingFactor: .mega,
-            thresholds: tolerances([.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond])
-        )
-    ) { benchmark in
-        let clock = ContinuousClock()
-        let start = clock.now
-        let loaded = try CandleLoader.load(bytes: csv, file: "synthetic.csv")
-        let elapsed = clock.now - start
-        let seconds = elapsed / .seconds(1)
-        benchmark.measurement(megabytesPerSecond, Int(Double(csv.count) / seconds / 1e6))
-        precondition(loaded.series.count == 1_000_000)
-        blackHole(loaded)
+    func ingestion(_ name: String, bytes: [UInt8], file: String) {
+        Benchmark(
+            name,
+            configuration: .init(
+                metrics: [.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond], scalingFactor: .mega,
+                thresholds: tolerances([.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond])
+            )
+        ) { benchmark in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let loaded = try CandleLoader.load(bytes: bytes, file: file)
+            let elapsed = clock.now - start
+            let seconds = elapsed / .seconds(1)
+            benchmark.measurement(megabytesPerSecond, Int(Double(bytes.count) / seconds / 1e6))
+            precondition(loaded.series.count == 1_000_000)
+            blackHole(loaded)
+        }
     }
-
+    ingestion("Ingest_binance_csv_1M_rows", bytes: SyntheticCandles.binanceCSV(candles), file: "synthetic.csv")
     // Layout and time-format inference over a pandas `to_csv` file (unnamed index column, ISO
     // text times): the format is decided once from a sample, then every row is read that way.
-    let pandas = SyntheticCandles.pandasCSV(candles)
-    Benchmark(
-        "Ingest_pandas_iso_csv_1M_rows",
-        configuration: .init(
-            metrics: [.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond], scalingFactor: .mega,
-            thresholds: tolerances([.wallClock, .throughput, .mallocCountTotal, megabytesPerSecond])
-        )
-    ) { benchmark in
-        let clock = ContinuousClock()
-        let start = clock.now
-        let loaded = try CandleLoader.load(bytes: pandas, file: "pandas.csv")
-        let elapsed = clock.now - start
-        let seconds = elapsed / .seconds(1)
-        benchmark.measurement(megabytesPerSecond, Int(Double(pandas.count) / seconds / 1e6))
-        precondition(loaded.series.count == 1_000_000)
-        blackHole(loaded)
-    }
+    ingestion("Ingest_pandas_iso_csv_1M_rows", bytes: SyntheticCandles.pandasCSV(candles), file: "pandas.csv")
 }
