@@ -30,8 +30,8 @@ struct DataFetchCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The source: binance.", valueName: "SOURCE"))
-    var source: String
+    @Argument(help: ArgumentHelp("The source.", valueName: "SOURCE"))
+    var source: ArchiveSource
 
     @Argument(help: ArgumentHelp("The pair, e.g. BTCUSDT.", valueName: "SYMBOL"))
     var symbol: String
@@ -45,8 +45,8 @@ struct DataFetchCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The last day (UTC, included), YYYY-MM-DD.", valueName: "TO"))
     var to: String
 
-    @Option(help: ArgumentHelp("spot, um (USD-M futures) or cm (COIN-M futures).", valueName: "spot|um|cm"))
-    var market = "spot"
+    @Option(help: ArgumentHelp("spot, um (USD-M futures) or cm (COIN-M futures)."))
+    var market = BinanceMarket.spot
 
     @Option(help: ArgumentHelp("The folder the archives are saved in.", valueName: "DIR"))
     var dir = "data"
@@ -57,8 +57,6 @@ struct DataFetchCommand: ParsableCommand {
     static let intervals = ["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1mo"]
 
     func validate() throws {
-        guard source == "binance" else { throw ValidationError("The only source is binance (got '\(source)').") }
-        guard ["spot", "um", "cm"].contains(market) else { throw ValidationError("--market must be spot, um or cm (got '\(market)').") }
         guard !symbol.isEmpty, symbol.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
             throw ValidationError("SYMBOL is written as on Binance, in capitals, e.g. BTCUSDT (got '\(symbol)').")
         }
@@ -95,7 +93,7 @@ struct DataFetchCommand: ParsableCommand {
 
     /// The archives for `first...last`: whole past months as monthly archives, other days daily.
     func archives(first: Int64, last: Int64, today: Int64) -> [Archive] {
-        let prefix = market == "spot" ? "data/spot" : "data/futures/\(market)"
+        let prefix = market == .spot ? "data/spot" : "data/futures/\(market.rawValue)"
         func daily(_ day: Int64) -> Archive {
             let c = UTCTime.civilFromDays(day)
             let name = "\(symbol)-\(interval)-\(c.year)-\(Self.two(c.month))-\(Self.two(c.day)).zip"

@@ -12,21 +12,20 @@ struct DataOptions: ParsableArguments {
 
     @Option(
         name: .customLong("timestamp-unit"),
-        help: ArgumentHelp("Force the epoch unit of the time column instead of detecting it per value.", valueName: "s|ms|us|ns")
+        help: ArgumentHelp("Force the epoch unit of the time column instead of detecting it per value.")
     )
-    var timestampUnit: String?
+    var timestampUnit: EpochUnitOption?
 
     @Option(help: ArgumentHelp(
-        "Force the file layout instead of inferring it: binance_kline and kraken read the columns by position (time, open, high, low, close, volume), generic, yahoo and cryptodatadownload by their header names.",
-        valueName: "binance_kline|generic|yahoo|cryptodatadownload|kraken"
+        "Force the file layout instead of inferring it: binance_kline and kraken read the columns by position (time, open, high, low, close, volume), generic, yahoo and cryptodatadownload by their header names."
     ))
-    var format: String?
+    var format: CandleFileFormat?
 
     @Option(
         name: .customLong("date-order"),
-        help: ArgumentHelp("Read dates like 03/04/2024 day-first (dmy: 3 April) or month-first (mdy: March 4) when the file's values fit both.", valueName: "dmy|mdy")
+        help: ArgumentHelp("Read dates like 03/04/2024 day-first (dmy: 3 April) or month-first (mdy: March 4) when the file's values fit both (ymd: year first).")
     )
-    var dateOrder: String?
+    var dateOrder: DateOrder?
 
     @Option(
         name: .customLong("time-format"),
@@ -53,15 +52,6 @@ struct DataOptions: ParsableArguments {
         if let maxDataSize, ByteCount.parse(maxDataSize) == nil {
             throw ValidationError("--max-data-size takes a size in bytes, or with a binary suffix K, M, G or T, e.g. 8G (got '\(maxDataSize)').")
         }
-        if let timestampUnit, !["s", "ms", "us", "ns"].contains(timestampUnit) {
-            throw ValidationError("--timestamp-unit must be one of s, ms, us, ns (got '\(timestampUnit)').")
-        }
-        if let format, CandleFileFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be one of \(CandleFileFormat.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(format)').")
-        }
-        if let dateOrder, !["dmy", "mdy", "ymd"].contains(dateOrder) {
-            throw ValidationError("--date-order must be dmy (day first) or mdy (month first) (got '\(dateOrder)').")
-        }
         if let timeFormat {
             do { _ = try TimePattern(timeFormat) } catch { throw ValidationError("\(error).") }
         }
@@ -72,9 +62,9 @@ struct DataOptions: ParsableArguments {
 
     var loadOptions: LoadOptions {
         var options = LoadOptions(
-            sort: sort, dropInvalid: dropInvalid, timestampUnit: timestampUnit.flatMap { TimestampUnit(rawValue: $0) },
-            format: format.flatMap { CandleFileFormat(rawValue: $0) },
-            dateOrder: dateOrder.flatMap { DateOrder(rawValue: $0) },
+            sort: sort, dropInvalid: dropInvalid, timestampUnit: timestampUnit?.unit,
+            format: format,
+            dateOrder: dateOrder,
             timeFormat: timeFormat.flatMap { try? TimePattern($0) },
             interval: interval.flatMap { try? Timeframe($0).nanoseconds }
         )

@@ -39,10 +39,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Where the run's report folder is created.", valueName: "DIR"))
     var reportDirectory = "reports"
 
-    @Option(name: .customLong("orders"), help: ArgumentHelp("Store the run's order_logs and deals rows (all) or only its run row, final position and balances (none).", valueName: "all|none"))
-    var orders = "all"
+    @Option(name: .customLong("orders"), help: ArgumentHelp("Store the run's order_logs and deals rows (all) or only its run row, final position and balances (none)."))
+    var orders = OrderDetail.all
 
-    @Option(name: .customLong("equity"), help: ArgumentHelp("Rows of the report's equity.csv: at most 100,000 (sampled: every N-th bar and the last) or one per bar (full).", valueName: "sampled|full"))
+    @Option(name: .customLong("equity"), help: ArgumentHelp("Rows of the report's equity.csv: at most 100,000 (sampled: every N-th bar and the last) or one per bar (full)."))
     var equity = EquityDetail.sampled
 
     @Flag(name: .customLong("skip-existing"), help: "Do not run the backtest when this exact run is already stored (a stored run is never replaced either way: running it again writes its report and adds what it lacked); with --orders all, a run stored with --orders none is run again.")
@@ -57,7 +57,6 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if dataPaths.isEmpty { throw ValidationError("Give at least one --data FILE with candles.") }
-        if OrderDetail(rawValue: orders) == nil { throw ValidationError("--orders must be 'all' or 'none' (got '\(orders)').") }
     }
 
     func run() throws {
@@ -74,7 +73,7 @@ struct RunCommand: ParsableCommand {
         let detailPath = try detail.load(for: [configuration], bars: loaded.series, barsFingerprint: barsFingerprint, data: data)
         let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
         let store = try RunDatabases.open(databasePath, userID: userID)
-        if skipExisting, try store.contains(runID: identity.runID, detail: OrderDetail(rawValue: orders) ?? .all) {
+        if skipExisting, try store.contains(runID: identity.runID, detail: orders) {
             if json {
                 print(JSONValue.object([("run_id", .string(identity.runID)), ("bot_id", .string(identity.botID)), ("skipped", .bool(true))]).text())
             } else {
@@ -88,7 +87,7 @@ struct RunCommand: ParsableCommand {
         let elapsed = clock.now - start
         let seconds = elapsed / .seconds(1)
         try store.write(
-            result, identity: identity, orders: OrderDetail(rawValue: orders) ?? .all, membership: .standalone,
+            result, identity: identity, orders: orders, membership: .standalone,
             executedAt: Self.wallClockISO8601(), wallSeconds: seconds
         )
         let folder = reportDirectory + "/" + identity.runID

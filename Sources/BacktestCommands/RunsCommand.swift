@@ -55,22 +55,19 @@ struct ListRuns: ParsableCommand {
     @Option(help: "Show at most N runs (0: all).")
     var limit = 20
 
-    @Option(help: ArgumentHelp("Order by this column.", valueName: "KEY"))
-    var sort = "executed_at"
+    @Option(help: ArgumentHelp("Order by this column."))
+    var sort = RunSortKey("executed_at")
 
     @Flag(help: "Print a JSON array.")
     var json = false
 
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must be 0 (all) or more (got \(limit)).") }
-        if !RunListing.sortKeys.contains(where: { $0.key == sort }) {
-            throw ValidationError("--sort must be one of \(RunListing.sortKeys.map(\.key).joined(separator: ", ")) (got '\(sort)').")
-        }
     }
 
     func run() throws {
         let store = try database.open()
-        let filter = RunFilter(bot: bot, symbol: symbol, sweep: sweep, includeSweepPoints: all, limit: limit == 0 ? nil : limit + 1, sort: sort)
+        let filter = RunFilter(bot: bot, symbol: symbol, sweep: sweep, includeSweepPoints: all, limit: limit == 0 ? nil : limit + 1, sort: sort.key)
         var runs = try store.listRuns(filter)
         let more = limit > 0 && runs.count > limit
         if more { runs.removeLast() }
@@ -100,7 +97,7 @@ struct ListRuns: ParsableCommand {
             print(cells.joined(separator: " "))
         }
         // Hints go to standard error: standard output stays the table alone.
-        if more { FileHandle.standardError.write(Data("(showing the \(limit) \(sort == "executed_at" ? "newest" : "first by \(sort)"); --limit 0 shows all\(all ? "" : ", --all adds sweep points"))\n".utf8)) }
+        if more { FileHandle.standardError.write(Data("(showing the \(limit) \(sort.key == "executed_at" ? "newest" : "first by \(sort.key)"); --limit 0 shows all\(all ? "" : ", --all adds sweep points"))\n".utf8)) }
         else if !all && sweep == nil { FileHandle.standardError.write(Data("(sweep points are hidden; --all lists them)\n".utf8)) }
     }
 }

@@ -58,7 +58,7 @@ struct SweepCommand: ParsableCommand {
     var userID: String?
 
     @Option(name: .customLong("orders"), help: ArgumentHelp("Which points keep their order_logs and deals rows: all, none (only each run's row, final position and balances), or top:N, the best N by --objective (run again after the ranking, which is exact). With --shard, merge chooses the best N of the whole sweep.", valueName: "all|none|top:N"))
-    var orders = "top:10"
+    var orders = SweepOrders.top(10)
 
     @Flag(help: "Finish an interrupted sweep. Points whose runs are already stored (by this sweep, another one or `run`) are always linked to the sweep instead of run again; with --orders all, a point stored with --orders none is run again for its orders.")
     var resume = false
@@ -66,7 +66,7 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Record invalid points and run the valid ones, instead of refusing the sweep.")
     var skipInvalid = false
 
-    @Option(help: ArgumentHelp("Rank by this metric (larger is better, except max_drawdown).", valueName: BacktestMetrics.objectives.map(\.key).joined(separator: "|")))
+    @Option(help: ArgumentHelp("Rank by this metric (larger is better, except max_drawdown)."))
     var objective = SweepObjective(metric: MetricDefinition.named("sharpe_ratio")!)
 
     @Option(help: "Leaderboard length (0: none).")
@@ -87,7 +87,6 @@ struct SweepCommand: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if maxPoints < 1 { throw ValidationError("--max-points must be at least 1 (got \(maxPoints)).") }
         if top < 0 { throw ValidationError("--top must be 0 (no leaderboard) or more (got \(top)).") }
-        if SweepOrders(orders) == nil { throw ValidationError("--orders must be all, none or top:N with N >= 0, e.g. top:10 (got '\(orders)').") }
         if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard takes I/N with 1 <= I <= N, e.g. 2/3 (got '\(shard)').") }
         if let export, !export.lowercased().hasSuffix(".csv"), !export.lowercased().hasSuffix(".json") {
             throw ValidationError("--export writes CSV or JSON, chosen by the file's extension: give a path ending in .csv or .json (got '\(export)').")
@@ -197,9 +196,9 @@ struct SweepCommand: ParsableCommand {
         try store.recordSweep(SweepRecord(
             id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: grid.count,
             invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0]),
-            orders: SweepOrders(orders)?.description, objective: objective.metric.key
+            orders: orders.description, objective: objective.metric.key
         ))
-        let plan = SweepOrders(orders) ?? .top(10)
+        let plan = orders
         // With top:N every point is stored without its orders first; the best N get them after
         // the ranking (below; for a shard, by merge over the whole sweep).
         let detail: OrderDetail = plan == .all ? .all : .none
