@@ -268,7 +268,7 @@ public enum CalendarText {
     /// Reads a time of day (`HH:MM[:SS[.fff]]`, optionally AM/PM) as nanoseconds after midnight,
     /// or nil when the text is not one. Used to recognise a separate time-of-day column.
     public static func isTimeOfDay(_ text: String) -> Bool {
-        var bytes = Array(("2000-01-01 " + text.trimmingCharacters(in: [" "])).utf8)
+        var bytes = Array(("2000-01-01 " + text.trimmingSpaces()).utf8)
         return bytes.withUnsafeMutableBufferPointer { buffer in
             if case .time = parse(buffer.baseAddress!, buffer.count, order: .ymd) { return true }
             return false

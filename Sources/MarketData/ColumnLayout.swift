@@ -67,7 +67,7 @@ struct ColumnLayout: Sendable {
                 next += (bytes[next] == 13 && next + 1 < bytes.count && bytes[next + 1] == 10) ? 2 : 1
             }
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self)
-            if !text.trimmingCharacters(in: [" ", "\t"]).isEmpty {
+            if !isBlankLine(text) {
                 lines.append(SampleLine(number: lineNumber, text: text, length: next - position))
             }
             position = next
@@ -312,7 +312,7 @@ struct ColumnLayout: Sendable {
     /// A banner, title or comment line before the header: `#` or `//` first, or far fewer
     /// fields than the lines that follow.
     static func isBanner(_ text: String, fields: [String], mode: Int) -> Bool {
-        let trimmed = text.trimmingCharacters(in: [" ", "\t"])
+        let trimmed = Substring(text.utf8.drop { $0 == 32 || $0 == 9 })
         if trimmed.hasPrefix("#") || trimmed.hasPrefix("//") || trimmed.hasPrefix(";") { return true }
         return fields.count < min(mode, 4)
     }
@@ -330,7 +330,7 @@ struct ColumnLayout: Sendable {
         var bestCount = 0
         let tail = Array(lines.suffix(max(1, lines.count - 2)))
         for candidate: UInt8 in [44, 59, 9, 124] {
-            let counts = tail.map { splitFields($0.text, separator: candidate).count }
+            let counts = tail.map { fieldCount($0.text, separator: candidate) }
             let mode = modalCount(counts)
             let agreeing = counts.filter { $0 == mode }.count
             if mode >= 3 && agreeing * 2 > counts.count && mode > bestCount {
@@ -342,21 +342,50 @@ struct ColumnLayout: Sendable {
     }
 
     /// Splits one line at `separator` outside double quotes (for inference only; rows go
-    /// through libcsv).
+    /// through libcsv). Each field loses its surrounding blanks (space, tab, CR), trimmed on
+    /// the bytes before one `String` is made of it: no Foundation in this per-line work.
     static func splitFields(_ line: String, separator: UInt8 = 44) -> [String] {
         var fields: [String] = []
         var current: [UInt8] = []
+        current.reserveCapacity(64)
         var quoted = false
+        func flush() {
+            var start = 0, end = current.count
+            while start < end && isBlank(current[start]) { start += 1 }
+            while end > start && isBlank(current[end - 1]) { end -= 1 }
+            fields.append(start == end ? "" : String(decoding: current[start..<end], as: UTF8.self))
+            current.removeAll(keepingCapacity: true)
+        }
         for byte in line.utf8 {
             if byte == 34 { quoted.toggle(); continue }
             if byte == separator && !quoted {
-                fields.append(String(decoding: current, as: UTF8.self))
-                current.removeAll(keepingCapacity: true)
+                flush()
                 continue
             }
             current.append(byte)
         }
-        fields.append(String(decoding: current, as: UTF8.self))
-        return fields.map { $0.trimmingCharacters(in: [" ", "\t", "\r"]) }
+        flush()
+        return fields
     }
+
+    /// The number of fields ``splitFields(_:separator:)`` gives, counted without making them.
+    static func fieldCount(_ line: String, separator: UInt8) -> Int {
+        func count(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            var fields = 1
+            var quoted = false
+            for byte in bytes {
+                if byte == 34 { quoted.toggle() } else if byte == separator && !quoted { fields += 1 }
+            }
+            return fields
+        }
+        if let counted = line.utf8.withContiguousStorageIfAvailable(count) { return counted }
+        return Array(line.utf8).withUnsafeBufferPointer(count)
+    }
+
+    /// Space, tab or CR: what ``splitFields(_:separator:)`` trims from a field.
+    @inline(__always)
+    static func isBlank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 }
+
+    /// True when `text` holds only spaces and tabs (or nothing).
+    static func isBlankLine(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 32 || $0 == 9 } }
 }

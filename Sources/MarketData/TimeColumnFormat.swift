@@ -26,7 +26,7 @@ enum TimeColumnFormat: Sendable, Equatable {
     /// Decides the format from sample values of the time column.
     static func infer(samples: [String], options: LoadOptions) -> TimeColumnFormat {
         if let pattern = options.timeFormat { return .pattern(pattern) }
-        let values = samples.map { $0.trimmingCharacters(in: [" "]) }.filter { !$0.isEmpty }
+        let values = samples.map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         guard !values.isEmpty else { return .epoch }
         let numeric = values.allSatisfy { DecimalParser.parse($0) != nil }
         if numeric {
@@ -62,7 +62,7 @@ enum TimeColumnFormat: Sendable, Equatable {
     /// The nanoseconds of `YYYYMMDD` or `YYYYMMDD.0...` text that is a calendar date of
     /// 1900...2200, or nil.
     static func compactDate(_ text: String) -> Int64? {
-        let bytes = Array(text.trimmingCharacters(in: [" "]).utf8)
+        let bytes = Array(text.trimmingSpaces().utf8)
         return bytes.withUnsafeBufferPointer { compactDate($0.baseAddress!, $0.count) }
     }
 
@@ -121,7 +121,7 @@ enum TimeColumnFormat: Sendable, Equatable {
     /// True when `text` reads as a time inside 1970-01-02 .. 2200-01-01: date text, a
     /// `YYYYMMDD` date or an epoch number (prices and volumes read as epoch seconds fall in 1970).
     static func readsAsPlausibleTime(_ text: String) -> Bool {
-        let trimmed = text.trimmingCharacters(in: [" "])
+        let trimmed = text.trimmingSpaces()
         if let t = compactDate(trimmed) { return UTCTime.isPlausible(t) }
         if let number = DecimalParser.parse(trimmed) {
             guard number.isFinite, number >= 0 else { return false }
