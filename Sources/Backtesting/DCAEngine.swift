@@ -89,6 +89,15 @@ struct DCAEngine: Sendable, EngineOutcome {
     var realizedPeak: Double
     var realizedMaxDrawdown = 0.0
 
+    // MARK: A symbol of a multi-pair bot (MultiPair/PortfolioReplay.swift); 0 for a one-pair run.
+    /// The cost of the deals open on the bot's other symbols, quote currency.
+    var openCostElsewhere = 0.0
+    /// The highest cost of the deals open at once over all symbols, seen at this engine's buys.
+    var portfolioCapitalPeak = 0.0
+    /// The value of what the bot holds outside this engine (other symbols' locked quote and base
+    /// at their last closes), for `compound` sizing.
+    var equityElsewhere = 0.0
+
     init(configuration c: BotConfiguration) {
         configuration = c
         rules = ExchangeRules(tickSize: c.tickSize, stepSize: c.stepSize, minNotional: c.minNotional, minQty: c.minQty)
