@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
         let configuration = try Self.loadConfiguration(path: configPath)
         logger.debug("configuration valid", metadata: ["bot": "\(configuration.name)"])
         if configuration.tradedSymbols.count == 1 { SymbolCheck.warn(paths: dataPaths + detail.paths, symbol: configuration.symbol) }
-        let symbolData = try SymbolData.load(arguments: dataPaths, signalsPath: signalsPath, configurations: [configuration], data: data)
+        let symbolData = try SymbolData.load(arguments: dataPaths, signalsPath: signalsPath, symbols: configuration.tradedSymbols, configurations: [configuration], data: data)
         if symbolData.needsPortfolio && !detail.paths.isEmpty {
             throw CommandFailure("--detail works with one-pair bots without --signals; leave it out for this run.")
         }

@@ -3,7 +3,7 @@ import MarketData
 
 /// The candles of each of a bot's symbols and its signals, read and checked before anything runs
 /// (docs/SEMANTICS.md sections 7 and 8, docs/CONDITIONS.md).
-struct SymbolData {
+struct SymbolData: Sendable {
     /// Each symbol's candles, in the configuration's symbol order.
     var series: [CandleSeries]
     /// What loading noted, each line naming its symbol when there are several.
@@ -22,18 +22,13 @@ struct SymbolData {
     ///   a symbol without data, unreadable candles, a symbol whose files hold no candles, symbols
     ///   of different intervals, condition timeframes that are not a whole multiple of the
     ///   interval, unreadable signals.
-    static func load(arguments: [String], signalsPath: String?, configurations: [BotConfiguration], data: DataOptions) throws -> SymbolData {
-        let symbols = configurations[0].tradedSymbols
-        for configuration in configurations.dropFirst() where configuration.tradedSymbols != symbols {
-            throw CommandFailure("Every configuration of one run must trade the same symbols in the same order: \(symbols.joined(separator: ", ")) and \(configuration.tradedSymbols.joined(separator: ", ")).")
-        }
+    static func load(arguments: [String], signalsPath: String?, symbols: [String], configurations: [BotConfiguration], data: DataOptions) throws -> SymbolData {
         var problems: [String] = []
-        var files: [[String]] = []
-        do {
-            files = try SymbolDataAssignment.assign(arguments: arguments, symbols: symbols)
-        } catch {
-            throw CommandFailure(error.description)
+        let (files, assignmentProblems) = SymbolDataAssignment.assignWhatCanBe(arguments: arguments, symbols: symbols)
+        if symbols.count == 1 && !assignmentProblems.isEmpty {
+            throw CommandFailure(SymbolDataAssignmentError(problems: assignmentProblems).description)
         }
+        problems += assignmentProblems
         var series: [CandleSeries] = []
         var notes: [String] = []
         if symbols.count == 1 {
@@ -44,6 +39,10 @@ struct SymbolData {
             notes = loaded.notes
         }
         for (index, symbol) in symbols.enumerated() where symbols.count > 1 {
+            guard !files[index].isEmpty else {
+                series.append(CandleSeries())
+                continue
+            }
             do {
                 let loaded = try CandleLoader.load(paths: files[index], options: data.loadOptions, useCache: data.cache)
                 if loaded.series.isEmpty { problems.append("\(symbol): the data files hold no candles (\(files[index].joined(separator: ", ")))") }
@@ -73,14 +72,24 @@ struct SymbolData {
         var unique: [String] = []
         for problem in problems where !unique.contains(problem) { unique.append(problem) }
         guard unique.isEmpty else {
-            throw CommandFailure("Cannot run: " + unique.joined(separator: "; ") + ".")
+            var message = "Cannot run: " + unique.joined(separator: "; ") + "."
+            if !assignmentProblems.isEmpty {
+                message += " Name each file's symbol with `--data SYMBOL=FILE`, or use file names that each contain exactly one of the bot's symbols (BTCUSDT-1h-2021-10.csv)."
+            }
+            throw CommandFailure(message)
         }
-        var fingerprint = series.count == 1 ? series[0].fingerprint : CandleSeries.combinedFingerprint(zip(symbols, series).map { "\($0)=\($1.fingerprint)" })
+        var fingerprint = Self.fingerprint(symbols: symbols, series: series)
         if signalsPath != nil {
             let text = signals.map { "\($0.time),\(symbols[$0.symbolIndex]),\($0.action.rawValue)" }.joined(separator: "\n")
             fingerprint = CandleSeries.combinedFingerprint([fingerprint, "signals", text])
         }
         return SymbolData(series: series, notes: notes, fingerprint: fingerprint, signals: signals)
+    }
+
+    /// The fingerprint of `symbols`' candles: one symbol's is its series' own (so a one-pair run's
+    /// ids do not change), several symbols' the SHA-256 of `SYMBOL=fingerprint` in their order.
+    static func fingerprint(symbols: [String], series: [CandleSeries]) -> String {
+        series.count == 1 ? series[0].fingerprint : CandleSeries.combinedFingerprint(zip(symbols, series).map { "\($0)=\($1.fingerprint)" })
     }
 
     /// Whether the run needs the multi-pair loop: several symbols, or signals.

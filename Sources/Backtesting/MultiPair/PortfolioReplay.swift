@@ -60,18 +60,23 @@ public struct PortfolioReplay: Sendable {
         series = candles
         let n = candles.count
         interval = candles.lazy.compactMap(\.intervalNanoseconds).first
-        var engine = DCAEngine(configuration: configuration)
-        engine.recordsEquity = false
-        engine.orders.reserveCapacity(64)
-        engine.deals.reserveCapacity(16)
-        if !configuration.closeConditions.isEmpty {
-            engine.closeConditions = ConditionSet(conditions: configuration.closeConditions, interval: interval ?? 60_000_000_000)
-        }
-        engine.refreshTriggerLevels()
-        engines = ContiguousArray(repeating: engine, count: n)
-        let gate = ConditionSet(conditions: configuration.mode == .safetyOrders ? configuration.startConditions : [], interval: interval ?? 1)
-        hasStartConditions = !gate.isEmpty
-        gates = ContiguousArray(repeating: gate, count: n)
+        // Each symbol's engine and start conditions are built on their own, so that no two share
+        // an array buffer (a shared one would be copied at its first write, inside the loop).
+        let closeInterval = interval ?? 60_000_000_000
+        engines = ContiguousArray((0..<n).map { _ in
+            var engine = DCAEngine(configuration: configuration)
+            engine.recordsEquity = false
+            engine.orders.reserveCapacity(64)
+            engine.deals.reserveCapacity(16)
+            if !configuration.closeConditions.isEmpty {
+                engine.closeConditions = ConditionSet(conditions: configuration.closeConditions, interval: closeInterval)
+            }
+            engine.refreshTriggerLevels()
+            return engine
+        })
+        let startConditions = configuration.mode == .safetyOrders ? configuration.startConditions : []
+        hasStartConditions = !startConditions.isEmpty
+        gates = ContiguousArray((0..<n).map { _ in ConditionSet(conditions: startConditions, interval: interval ?? 1) })
         slots = DealSlots(
             symbolCount: n, maxActiveDeals: n == 1 ? 1 : configuration.maxActiveDeals, maxDeals: configuration.maxDeals,
             cooldownBars: configuration.cooldownBars
