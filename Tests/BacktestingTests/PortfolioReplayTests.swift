@@ -226,4 +226,28 @@ import Testing
         let result = Backtester.run(configuration: try Fixture.configuration(bot), symbolCandles: [try Fixture.candles(candles), try Fixture.candles(candles)])
         #expect(result.deals.map { "\($0.symbol)@\($0.openedBar)" } == ["0@0", "1@0", "0@2", "1@2"])
     }
+
+    @Test func compoundSizesByTheWholePortfolioAndCapitalInUseAddsTheOpenDeals() throws {
+        // Balance 1000, base 100, compound. 00:00: AAAUSDT (BBBUSDT has no bar yet) buys 100 / 100 =
+        // 1.0 (free 900); it closes at 140 (take profit 150 not reached). 01:00: AAAUSDT opens at 130;
+        // BBBUSDT's base order is sized by the equity at its open, 900 + 1.0 x 130 (AAAUSDT's open,
+        // the latest price) = 1030: scale 1.03, 103 / 50 = 2.06. Two deals open at once: 100 + 103.
+        let bot = """
+            {"name": "n", "symbols": ["AAAUSDT", "BBBUSDT"], "initial_balance": 1000, "max_active_deals": 2, "base_order_size": 100,
+             "max_safety_orders": 0, "take_profit": 0.5, "fee_rate": 0, "compound": true}
+            """
+        let a = """
+            timestamp,open,high,low,close,volume
+            2025-03-15T00:00:00Z,100,140,100,140,1
+            2025-03-15T01:00:00Z,130,130,130,130,1
+            """
+        let b = "timestamp,open,high,low,close,volume\n2025-03-15T01:00:00Z,50,50,50,50,1\n"
+        let bSeries = try Fixture.candles(b, options: LoadOptions(interval: 3_600_000_000_000))
+        let result = Backtester.run(configuration: try Fixture.configuration(bot), symbolCandles: [try Fixture.candles(a), bSeries])
+        let bases = result.orders.filter { $0.role == .base && $0.status == .filled }
+        #expect(bases.map(\.symbol) == [0, 1])
+        #expect(close(bases[0].filledQuantity, 1.0) && close(bases[1].filledQuantity, 2.06))
+        #expect(close(result.metrics.maxCapitalInUse, 203))
+        #expect(result.symbolOutcomes.map(\.maxCapitalInUse).map { ($0 * 1e9).rounded() / 1e9 } == [100, 103])
+    }
 }

@@ -47,6 +47,13 @@ public struct PortfolioReplay: Sendable {
     var totalOpenCost = 0.0
     var seenOrders: ContiguousArray<Int>
     var seenDeals: ContiguousArray<Int>
+    /// The loop's per-symbol state, allocated here so that ``replay()`` allocates nothing: the
+    /// merged clock, each symbol's previous and last close, and its latest price (its open once
+    /// its bar at this time opened, then its close: what `compound` values its base at).
+    var clock: MergedBarClock
+    var previousClose: ContiguousArray<Double>
+    var lastClose: ContiguousArray<Double>
+    var lastPrice: ContiguousArray<Double>
 
     /// - Parameters:
     ///   - configuration: a valid configuration; its ``BotConfiguration/tradedSymbols`` give the
@@ -59,10 +66,11 @@ public struct PortfolioReplay: Sendable {
         self.configuration = configuration
         series = candles
         let n = candles.count
-        interval = candles.lazy.compactMap(\.intervalNanoseconds).first
+        let dataInterval = candles.lazy.compactMap(\.intervalNanoseconds).first
+        interval = dataInterval
         // Each symbol's engine and start conditions are built on their own, so that no two share
         // an array buffer (a shared one would be copied at its first write, inside the loop).
-        let closeInterval = interval ?? 60_000_000_000
+        let closeInterval = dataInterval ?? 60_000_000_000
         engines = ContiguousArray((0..<n).map { _ in
             var engine = DCAEngine(configuration: configuration)
             engine.recordsEquity = false
@@ -76,7 +84,7 @@ public struct PortfolioReplay: Sendable {
         })
         let startConditions = configuration.mode == .safetyOrders ? configuration.startConditions : []
         hasStartConditions = !startConditions.isEmpty
-        gates = ContiguousArray((0..<n).map { _ in ConditionSet(conditions: startConditions, interval: interval ?? 1) })
+        gates = ContiguousArray((0..<n).map { _ in ConditionSet(conditions: startConditions, interval: dataInterval ?? 1) })
         slots = DealSlots(
             symbolCount: n, maxActiveDeals: n == 1 ? 1 : configuration.maxActiveDeals, maxDeals: configuration.maxDeals,
             cooldownBars: configuration.cooldownBars
@@ -105,18 +113,19 @@ public struct PortfolioReplay: Sendable {
         seenDeals = ContiguousArray(repeating: 0, count: n)
         orderTrail.reserveCapacity(64)
         dealTrail.reserveCapacity(16)
+        clock = MergedBarClock(openTimes: candles.map(\.openTimes))
+        previousClose = ContiguousArray(repeating: 0, count: n)
+        lastClose = ContiguousArray(repeating: .nan, count: n)
+        lastPrice = ContiguousArray(repeating: .nan, count: n)
     }
 
-    /// Walks the merged series once.
+    /// Walks the merged series once (a second call does nothing: the clock is at its end).
     public mutating func replay() {
         let n = series.count
         let safetyOrders = configuration.mode == .safetyOrders
         let hasSignals = !schedule.isEmpty
         let onlyOnSignals = schedule.hasStartSignals
         let compound = configuration.compound
-        var clock = MergedBarClock(openTimes: series.map(\.openTimes))
-        var previousClose = ContiguousArray<Double>(repeating: 0, count: n)
-        var lastClose = ContiguousArray<Double>(repeating: .nan, count: n)
         var curve = self.curve
         var equity = self.equity
         self.equity = []
@@ -133,6 +142,7 @@ public struct PortfolioReplay: Sendable {
                 guard let bar = clock.barIndex(of: s) else { continue }
                 stepOfBar[s][bar] = step
                 let open = series[s].opens[bar]
+                if compound { lastPrice[s] = open }
                 engines[s].balances.quoteFree = sharedQuoteFree
                 engines[s].openCostElsewhere = totalOpenCost - openCost[s]
                 let closeSignals = hasSignals ? schedule.takeCloses(symbol: s, at: t) : 0
@@ -151,7 +161,7 @@ public struct PortfolioReplay: Sendable {
                         } else if hasStartConditions && !gates[s].holds {
                             schedule.drop(.startConditions, count: starts)
                         } else {
-                            if compound { engines[s].equityElsewhere = equityOutside(symbol: s, lastClose: lastClose) }
+                            if compound { engines[s].equityElsewhere = equityOutside(symbol: s, lastPrice: lastPrice) }
                             if engines[s].startAtOpen(bar: bar, open: open) {
                                 noteOpen(symbol: s)
                                 if starts > 0 {
@@ -187,6 +197,7 @@ public struct PortfolioReplay: Sendable {
                 if hasStartConditions { gates[s].update(openTime: t, open: series[s].opens[bar], high: high, low: low, close: close, volume: 0) }
                 previousClose[s] = close
                 lastClose[s] = close
+                if compound { lastPrice[s] = close }
             }
             // Equity: the quote total, then each symbol's base at its last close, in symbol order.
             var value = sharedQuoteFree
@@ -250,14 +261,15 @@ public struct PortfolioReplay: Sendable {
         seenDeals[s] = engines[s].deals.count
     }
 
-    /// What the bot holds outside `symbol`'s engine: the others' locked quote and base at their last closes.
+    /// What the bot holds outside `symbol`'s engine: the others' locked quote and base at their
+    /// latest prices (a symbol whose bar at this time has opened: its open).
     @inline(never)
-    func equityOutside(symbol: Int, lastClose: ContiguousArray<Double>) -> Double {
+    func equityOutside(symbol: Int, lastPrice: ContiguousArray<Double>) -> Double {
         var value = 0.0
         for s in 0..<series.count where s != symbol {
             value += engines[s].balances.quoteLocked
             let base = engines[s].balances.baseFree + engines[s].balances.baseLocked
-            if base != 0 { value += base * lastClose[s] }
+            if base != 0 { value += base * lastPrice[s] }
         }
         return value
     }
