@@ -184,7 +184,15 @@ public struct PortfolioReplay: Sendable {
             // Phase 2: every symbol's path through its bar and its close, in symbol order.
             for s in 0..<n {
                 guard let bar = clock.barIndex(of: s) else { continue }
-                let high = series[s].highs[bar], low = series[s].lows[bar], close = series[s].closes[bar]
+                let close = series[s].closes[bar]
+                // Nothing rests and nothing is evaluated at the close: only the close is kept.
+                if !hasStartConditions && !engines[s].hasExposure && engines[s].closeConditions == nil {
+                    previousClose[s] = close
+                    lastClose[s] = close
+                    if compound { lastPrice[s] = close }
+                    continue
+                }
+                let high = series[s].highs[bar], low = series[s].lows[bar]
                 engines[s].balances.quoteFree = sharedQuoteFree
                 engines[s].openCostElsewhere = totalOpenCost - openCost[s]
                 engines[s].pathAndClose(
