@@ -26,9 +26,10 @@ public struct PortfolioReplay: Sendable {
     var schedule: SignalSchedule
     let hasStartConditions: Bool
     let interval: Int64?
-    /// The merged series' open times and, per symbol and bar, its position in them.
+    /// The merged series' open times and, unless every symbol has the same open times, each
+    /// symbol's bars' positions in them.
     var times: [Int64] = []
-    var stepOfBar: [[Int]]
+    var stepOfBar: [[Int]]? = nil
     /// Creation order of the orders and deals over all symbols: (symbol, index in its engine).
     var orderTrail: [(symbol: Int, index: Int)] = []
     var dealTrail: [(symbol: Int, index: Int)] = []
@@ -90,10 +91,21 @@ public struct PortfolioReplay: Sendable {
             cooldownBars: configuration.cooldownBars
         )
         schedule = SignalSchedule(signals: signals, symbolCount: n)
-        stepOfBar = candles.map { Array(repeating: -1, count: $0.count) }
         recordsEquity = recordEquity
-        let distinct = n == 1 ? candles[0].count : MergedBarClock.distinctTimes(candles.map(\.openTimes))
-        times.reserveCapacity(distinct)
+        clock = MergedBarClock(openTimes: candles.map(\.openTimes))
+        if clock.isAligned {
+            times = candles.first?.openTimes ?? []
+        } else {
+            var steps = candles.map { Array(repeating: -1, count: $0.count) }
+            var pass = clock
+            times.reserveCapacity(candles.map(\.count).max() ?? 0)
+            while pass.advance() {
+                times.append(pass.time)
+                for s in 0..<n { if let bar = pass.barIndex(of: s) { steps[s][bar] = pass.step } }
+            }
+            stepOfBar = steps
+        }
+        let distinct = times.count
         if recordEquity { equity.reserveCapacity(distinct) }
         let firstOpen = candles.compactMap(\.openTimes.first).min() ?? 0
         let lastOpen = candles.compactMap(\.openTimes.last).max() ?? 0
@@ -113,7 +125,6 @@ public struct PortfolioReplay: Sendable {
         seenDeals = ContiguousArray(repeating: 0, count: n)
         orderTrail.reserveCapacity(64)
         dealTrail.reserveCapacity(16)
-        clock = MergedBarClock(openTimes: candles.map(\.openTimes))
         previousClose = ContiguousArray(repeating: 0, count: n)
         lastClose = ContiguousArray(repeating: .nan, count: n)
         lastPrice = ContiguousArray(repeating: .nan, count: n)
@@ -126,6 +137,7 @@ public struct PortfolioReplay: Sendable {
         let hasSignals = !schedule.isEmpty
         let onlyOnSignals = schedule.hasStartSignals
         let compound = configuration.compound
+        let idleWhenSlotsAreFull = safetyOrders && !hasSignals && !hasStartConditions && configuration.closeConditions.isEmpty
         var curve = self.curve
         var equity = self.equity
         self.equity = []
@@ -135,14 +147,14 @@ public struct PortfolioReplay: Sendable {
         }
         while clock.advance() {
             let t = clock.time
-            let step = clock.step
-            times.append(t)
             // Phase 1: every symbol's open, in symbol order.
             for s in 0..<n {
                 guard let bar = clock.barIndex(of: s) else { continue }
-                stepOfBar[s][bar] = step
                 let open = series[s].opens[bar]
                 if compound { lastPrice[s] = open }
+                // Nothing rests, no deal, nothing to evaluate, and every slot taken: nothing can
+                // happen at this open.
+                if idleWhenSlotsAreFull && !engines[s].hasExposure && slots.active >= slots.maxActiveDeals { continue }
                 engines[s].balances.quoteFree = sharedQuoteFree
                 engines[s].openCostElsewhere = totalOpenCost - openCost[s]
                 let closeSignals = hasSignals ? schedule.takeCloses(symbol: s, at: t) : 0
@@ -291,6 +303,9 @@ public struct PortfolioReplay: Sendable {
     /// indices into the merged series (``BacktestResult/candles``), each row with its symbol.
     public func result() -> BacktestResult {
         let symbols = configuration.tradedSymbols
+        // Per symbol and bar, its position in the merged series.
+        let stepOfBar = self.stepOfBar
+        func step(_ symbol: Int, _ bar: Int) -> Int { stepOfBar.map { $0[symbol][bar] } ?? bar }
         var globalDeal: [[Int]] = engines.map { Array(repeating: 0, count: $0.deals.count) }
         var deals: [DealRecord] = []
         deals.reserveCapacity(dealTrail.count)
@@ -299,8 +314,8 @@ public struct PortfolioReplay: Sendable {
             globalDeal[entry.symbol][entry.index] = number + 1
             deal.number = number + 1
             deal.symbol = entry.symbol
-            deal.openedBar = stepOfBar[entry.symbol][deal.openedBar]
-            deal.closedBar = deal.closedBar.map { stepOfBar[entry.symbol][$0] }
+            deal.openedBar = step(entry.symbol, deal.openedBar)
+            deal.closedBar = deal.closedBar.map { step(entry.symbol, $0) }
             deals.append(deal)
         }
         var orders: [OrderRecord] = []
@@ -310,8 +325,8 @@ public struct PortfolioReplay: Sendable {
             order.sequence = sequence
             order.symbol = entry.symbol
             order.deal = order.deal.map { globalDeal[entry.symbol][$0 - 1] }
-            order.createdBar = stepOfBar[entry.symbol][order.createdBar]
-            order.filledBar = order.filledBar.map { stepOfBar[entry.symbol][$0] }
+            order.createdBar = step(entry.symbol, order.createdBar)
+            order.filledBar = order.filledBar.map { step(entry.symbol, $0) }
             orders.append(order)
         }
         let clockSeries: CandleSeries
