@@ -4,9 +4,9 @@ import Indicators
 import MarketData
 
 extension DCAEngine {
-    /// Walks every bar once, in this order at each open (docs/SEMANTICS.md, "Fills"): the gap leg
-    /// for resting orders, a timed stop exit that is due, the base order of a new deal or a
-    /// recurring buy; then the bar's path; then the closes a timed stop counts; then equity.
+    /// Walks every bar once: a quiet bar (``QuietBars``: nothing due at its open, no order within
+    /// its range) only adds its equity; any other takes the full path of
+    /// ``eventfulBar(_:open:high:low:close:previousClose:times:volumes:startGate:)`` first.
     mutating func run(candles: CandleSeries) {
         let count = candles.count
         periodsPerYear = Annualisation.periodsPerYear(
@@ -31,67 +31,105 @@ extension DCAEngine {
             interval: candles.intervalNanoseconds ?? 1
         )
         let hasStartConditions = !startGate.isEmpty
+        let recordsEquity = self.recordsEquity
         candles.openTimes.withUnsafeBufferPointer { times in
         candles.opens.withUnsafeBufferPointer { opens in
         candles.highs.withUnsafeBufferPointer { highs in
         candles.lows.withUnsafeBufferPointer { lows in
         candles.closes.withUnsafeBufferPointer { closes in
-            var previousClose = 0.0
-            // The curve and its statistics are only touched here: keep them in locals (registers)
-            // rather than in `self`, which every event call may change.
-            var curve = self.curve
+        candles.volumes.withUnsafeBufferPointer { volumes in
             var equity = self.equity
             self.equity = []
-            defer {
-                self.curve = curve
-                self.equity = equity
-            }
+            defer { self.equity = equity }
             refreshTriggerLevels()
-            for bar in 0..<count {
-                let open = opens[bar], high = highs[bar], low = lows[bar], close = closes[bar]
-                if bar > 0 && open != previousClose && hasExposure
-                    && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
-                    traverse(from: previousClose, to: open, gap: true, bar: bar)
-                    refreshTriggerLevels()
-                }
-                if case .due = stopSide {
-                    closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
-                    refreshTriggerLevels()
-                }
-                if closeConditions != nil {
-                    closeConditionsAtOpen(openTime: times[bar], open: open, previousClose: previousClose, bar: bar)
-                }
-                if hasStartConditions { startGate.beginBar(openTime: times[bar]) }
-                if configuration.mode == .safetyOrders {
-                    if deal == nil && !botStopped && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true)
-                        && (!hasStartConditions || startGate.holds) {
-                        startDeal(open: open, bar: bar)
-                        refreshTriggerLevels()
+            // The curve is written straight into the capacity reserved above (bar `bar` at index
+            // `bar` of the new elements): no uniqueness check, a runtime call, per bar.
+            equity.append(addingCapacity: recordsEquity ? count : 0) { recorded in
+            recorded.withUnsafeMutableBufferPointer { newEquity, initialized in
+                // The curve's statistics are only touched here: keep them in a local (registers)
+                // rather than in `self`, which every event call may change.
+                var curve = self.curve
+                defer { self.curve = curve }
+                var previousClose = 0.0
+                var quiet = QuietBars.none
+                var bar = 0
+                while bar < count {
+                    // Quiet bars: from the snapshot alone, no call and no read of `self`.
+                    let quietStart = bar
+                    while bar < count {
+                        let open = opens[bar], high = highs[bar], low = lows[bar], close = closes[bar]
+                        guard quiet.holds(bar: bar, open: open, high: high, low: low, previousClose: previousClose) else { break }
+                        let value = quiet.equity(at: close)
+                        if recordsEquity { newEquity.initializeElement(at: bar, to: value) }
+                        curve.add(equity: value, openTime: times[bar])
+                        previousClose = close
+                        bar += 1
                     }
-                } else if isRecurringBuyBar(bar, times: times) {
-                    recurringBuy(open: open, bar: bar)
-                    refreshTriggerLevels()
+                    if quiet.inPosition { barsInPosition += bar - quietStart }
+                    guard bar < count else { break }
+                    // An eventful bar: the full path, then its equity and a new snapshot.
+                    let close = closes[bar]
+                    eventfulBar(bar, open: opens[bar], high: highs[bar], low: lows[bar], close: close, previousClose: previousClose,
+                                times: times, volumes: volumes, startGate: &startGate)
+                    let value = balances.equity(at: close)
+                    if recordsEquity { newEquity.initializeElement(at: bar, to: value) }
+                    curve.add(equity: value, openTime: times[bar])
+                    if hasStartConditions {
+                        startGate.update(openTime: times[bar], open: opens[bar], high: highs[bar], low: lows[bar], close: close, volume: 0)
+                    }
+                    previousClose = close
+                    quiet = quietBars(after: bar, hasStartConditions: hasStartConditions)
+                    bar += 1
                 }
-                if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
-                    walkBar(bar: bar, open: open, high: high, low: low, close: close)
-                    refreshTriggerLevels()
-                }
-                if case .countdown(let level, let closes) = stopSide {
-                    countTimedStop(level: level, closes: closes, close: close)
-                }
-                if closeConditions != nil {
-                    evaluateCloseConditions(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: candles.volumes[bar])
-                }
-                if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
-                let value = balances.equity(at: close)
-                if recordsEquity { equity.append(value) }
-                curve.add(equity: value, openTime: times[bar])
-                if hasStartConditions {
-                    startGate.update(openTime: times[bar], open: open, high: high, low: low, close: close, volume: 0)
-                }
-                previousClose = close
+                if recordsEquity { initialized = count }
+            }}
+        }}}}}}
+    }
+
+    /// One bar that may not be quiet (``QuietBars``), in this order (docs/SEMANTICS.md, "Fills"):
+    /// the gap leg for resting orders, a timed stop exit that is due, the base order of a new deal
+    /// or a recurring buy; then the bar's path; then the closes a timed stop and the close
+    /// conditions count; then the bar in position. The caller adds the bar's equity.
+    @inline(never)  // off the quiet-bar path: keeps the quiet loop small
+    mutating func eventfulBar(
+        _ bar: Int, open: Double, high: Double, low: Double, close: Double, previousClose: Double,
+        times: UnsafeBufferPointer<Int64>, volumes: UnsafeBufferPointer<Double>, startGate: inout ConditionSet
+    ) {
+        let hasStartConditions = !startGate.isEmpty
+        if bar > 0 && open != previousClose && hasExposure
+            && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
+            traverse(from: previousClose, to: open, gap: true, bar: bar)
+            refreshTriggerLevels()
+        }
+        if case .due = stopSide {
+            closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
+            refreshTriggerLevels()
+        }
+        if closeConditions != nil {
+            closeConditionsAtOpen(openTime: times[bar], open: open, previousClose: previousClose, bar: bar)
+        }
+        if hasStartConditions { startGate.beginBar(openTime: times[bar]) }
+        if configuration.mode == .safetyOrders {
+            if deal == nil && !botStopped && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true)
+                && (!hasStartConditions || startGate.holds) {
+                startDeal(open: open, bar: bar)
+                refreshTriggerLevels()
             }
-        }}}}}
+        } else if isRecurringBuyBar(bar, times: times) {
+            recurringBuy(open: open, bar: bar)
+            refreshTriggerLevels()
+        }
+        if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
+            walkBar(bar: bar, open: open, high: high, low: low, close: close)
+            refreshTriggerLevels()
+        }
+        if case .countdown(let level, let closes) = stopSide {
+            countTimedStop(level: level, closes: closes, close: close)
+        }
+        if closeConditions != nil {
+            evaluateCloseConditions(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: volumes[bar])
+        }
+        if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
     }
 
     /// A timed stop counts the closes in a row at or below its level; the N-th makes it due.
