@@ -4,7 +4,7 @@
 ///
 /// A snapshot of ``DCAEngine`` taken after each eventful bar: a quiet bar changes none of it, so
 /// the loop runs quiet bars from plain values (registers) without reading the engine back or
-/// calling out, and hands a bar to ``DCAEngine/eventfulBar(_:open:high:low:close:previousClose:times:volumes:startGate:)``
+/// calling out, and hands a bar to ``DCAEngine/eventfulBar(_:_:previousClose:startGate:)``
 /// as soon as one is not quiet. Whether a bar is quiet is exactly the negation of every condition
 /// under which that function acts, so both paths give the same bits.
 struct QuietBars {
@@ -49,7 +49,7 @@ struct QuietBars {
 
     /// Whether bar `bar` (> 0) is quiet: no buy at its open, and neither the gap leg from the
     /// previous close nor its path reaches a trigger level (the conditions of
-    /// ``DCAEngine/eventfulBar(_:open:high:low:close:previousClose:times:volumes:startGate:)``, negated).
+    /// ``DCAEngine/eventfulBar(_:_:previousClose:startGate:)``, negated).
     @inline(__always) func holds(bar: Int, open: Double, high: Double, low: Double, previousClose: Double) -> Bool {
         guard enabled && bar < nextBuyBar else { return false }
         if exposure {
@@ -77,7 +77,7 @@ extension DCAEngine {
         }
         let nextBuyBar: Int
         if configuration.mode == .safetyOrders {
-            let mayStart = deal == nil && !botStopped && (configuration.maxDeals.map { dealsOpened < $0 } ?? true)
+            let mayStart = deal == nil && !botStopped && belowMaxDeals
             nextBuyBar = mayStart ? nextDealBar : Int.max
         } else if recurringSchedule == nil {
             // isRecurringBuyBar: every `every_bars` bars, from bar 0.
