@@ -32,21 +32,6 @@ struct QuietBars {
         inPosition: false, quoteTotal: 0, baseTotal: 0
     )
 
-    init(
-        enabled: Bool, exposure: Bool, walkEveryBar: Bool, buyTriggerLevel: Double, sellTriggerLevel: Double, nextBuyBar: Int,
-        inPosition: Bool, quoteTotal: Double, baseTotal: Double
-    ) {
-        self.enabled = enabled
-        self.exposure = exposure
-        self.walkEveryBar = walkEveryBar
-        self.buyTriggerLevel = buyTriggerLevel
-        self.sellTriggerLevel = sellTriggerLevel
-        self.nextBuyBar = nextBuyBar
-        self.inPosition = inPosition
-        self.quoteTotal = quoteTotal
-        self.baseTotal = baseTotal
-    }
-
     /// Whether bar `bar` (> 0) is quiet: no buy at its open, and neither the gap leg from the
     /// previous close nor its path reaches a trigger level (the conditions of
     /// ``DCAEngine/eventfulBar(_:_:previousClose:startGate:)``, negated).
