@@ -76,7 +76,7 @@ public struct EquityCurveAccumulator: Sendable {
         drawdown.add(value)
     }
 
-    @usableFromInline
+    @inlinable  // in the engine loop: a call would keep the accumulator in memory
     mutating func closeDay() {
         dailyCount += 1
         let x = (lastEquity / previousDaily - 1) - riskFreePerDay

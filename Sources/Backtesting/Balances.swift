@@ -63,8 +63,14 @@ struct Balances: Sendable {
         baseFree = max(0, baseFree - quantity)
     }
 
+    /// Free plus locked quote.
+    @inline(__always) var quoteTotal: Double { quoteFree + quoteLocked }
+
+    /// Free plus locked base.
+    @inline(__always) var baseTotal: Double { baseFree + baseLocked }
+
     /// Quote total plus base total at `price`.
     @inline(__always) func equity(at price: Double) -> Double {
-        quoteFree + quoteLocked + (baseFree + baseLocked) * price
+        quoteTotal + baseTotal * price
     }
 }

@@ -4,9 +4,9 @@ import Indicators
 import MarketData
 
 extension DCAEngine {
-    /// Walks every bar once, in this order at each open (docs/SEMANTICS.md, "Fills"): the gap leg
-    /// for resting orders, a timed stop exit that is due, the base order of a new deal or a
-    /// recurring buy; then the bar's path; then the closes a timed stop counts; then equity.
+    /// Walks every bar once (``walkBars(_:startGate:newEquity:)``): a quiet bar (``QuietBars``:
+    /// nothing due at its open, no order within its range) only adds its equity; any other takes
+    /// the full path of ``eventfulBar(_:_:previousClose:startGate:)`` first.
     mutating func run(candles: CandleSeries) {
         let count = candles.count
         periodsPerYear = Annualisation.periodsPerYear(
@@ -30,68 +30,124 @@ extension DCAEngine {
             conditions: configuration.mode == .safetyOrders ? configuration.startConditions : [],
             interval: candles.intervalNanoseconds ?? 1
         )
-        let hasStartConditions = !startGate.isEmpty
+        let recordsEquity = self.recordsEquity
+        var equity = self.equity
+        self.equity = []
+        defer { self.equity = equity }
         candles.openTimes.withUnsafeBufferPointer { times in
         candles.opens.withUnsafeBufferPointer { opens in
         candles.highs.withUnsafeBufferPointer { highs in
         candles.lows.withUnsafeBufferPointer { lows in
         candles.closes.withUnsafeBufferPointer { closes in
-            var previousClose = 0.0
-            // The curve and its statistics are only touched here: keep them in locals (registers)
-            // rather than in `self`, which every event call may change.
-            var curve = self.curve
-            var equity = self.equity
-            self.equity = []
-            defer {
-                self.curve = curve
-                self.equity = equity
+        candles.volumes.withUnsafeBufferPointer { volumes in
+            let columns = CandleColumns(times: times, opens: opens, highs: highs, lows: lows, closes: closes, volumes: volumes)
+            // The curve is written straight into the capacity reserved above (bar `bar` at index
+            // `bar` of the new elements): no uniqueness check, a runtime call, per bar.
+            equity.append(addingCapacity: recordsEquity ? count : 0) { recorded in
+                recorded.withUnsafeMutableBufferPointer { newEquity, initialized in
+                    walkBars(columns, startGate: &startGate, newEquity: newEquity)
+                    initialized = recordsEquity ? count : 0
+                }
             }
-            refreshTriggerLevels()
-            for bar in 0..<count {
+        }}}}}}
+    }
+
+    /// The loop over `columns`' bars: runs of quiet bars (``QuietBars``) add only their equity,
+    /// from a snapshot, with no call; every other bar takes ``eventfulBar(_:_:previousClose:startGate:)``
+    /// first. With ``recordsEquity`` the equity of bar `bar` is written at `newEquity[bar]`.
+    /// A mutating method rather than the body of the closures above: a closure captures `self`
+    /// such that each non-mutating call on it copied the whole engine.
+    mutating func walkBars(_ columns: CandleColumns, startGate: inout ConditionSet, newEquity: UnsafeMutableBufferPointer<Double>) {
+        let count = columns.count
+        let recordsEquity = self.recordsEquity
+        let hasStartConditions = !startGate.isEmpty
+        let (times, opens, highs, lows, closes) = (columns.times, columns.opens, columns.highs, columns.lows, columns.closes)
+        // The curve's statistics are only touched here: keep them in a local (registers) rather
+        // than in `self`, which every event call may change.
+        var curve = self.curve
+        defer { self.curve = curve }
+        refreshTriggerLevels()
+        var previousClose = 0.0
+        var quiet = QuietBars.none
+        var bar = 0
+        while bar < count {
+            // Quiet bars: from the snapshot alone, no call and no read of `self`.
+            let quietStart = bar
+            while bar < count {
                 let open = opens[bar], high = highs[bar], low = lows[bar], close = closes[bar]
-                if bar > 0 && open != previousClose && hasExposure
-                    && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
-                    traverse(from: previousClose, to: open, gap: true, bar: bar)
-                    refreshTriggerLevels()
-                }
-                if case .due = stopSide {
-                    closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
-                    refreshTriggerLevels()
-                }
-                if closeConditions != nil {
-                    closeConditionsAtOpen(openTime: times[bar], open: open, previousClose: previousClose, bar: bar)
-                }
-                if hasStartConditions { startGate.beginBar(openTime: times[bar]) }
-                if configuration.mode == .safetyOrders {
-                    if deal == nil && !botStopped && bar >= nextDealBar && (configuration.maxDeals.map { dealsOpened < $0 } ?? true)
-                        && (!hasStartConditions || startGate.holds) {
-                        startDeal(open: open, bar: bar)
-                        refreshTriggerLevels()
-                    }
-                } else if isRecurringBuyBar(bar, times: times) {
-                    recurringBuy(open: open, bar: bar)
-                    refreshTriggerLevels()
-                }
-                if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
-                    walkBar(bar: bar, open: open, high: high, low: low, close: close)
-                    refreshTriggerLevels()
-                }
-                if case .countdown(let level, let closes) = stopSide {
-                    countTimedStop(level: level, closes: closes, close: close)
-                }
-                if closeConditions != nil {
-                    evaluateCloseConditions(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: candles.volumes[bar])
-                }
-                if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
-                let value = balances.equity(at: close)
-                if recordsEquity { equity.append(value) }
+                guard quiet.holds(bar: bar, open: open, high: high, low: low, previousClose: previousClose) else { break }
+                let value = quiet.equity(at: close)
+                if recordsEquity { newEquity.initializeElement(at: bar, to: value) }
                 curve.add(equity: value, openTime: times[bar])
-                if hasStartConditions {
-                    startGate.update(openTime: times[bar], open: open, high: high, low: low, close: close, volume: 0)
-                }
                 previousClose = close
+                bar += 1
             }
-        }}}}}
+            if quiet.inPosition { barsInPosition += bar - quietStart }
+            guard bar < count else { break }
+            // An eventful bar: the full path, then its equity and a new snapshot.
+            eventfulBar(bar, columns, previousClose: previousClose, startGate: &startGate)
+            let close = closes[bar]
+            let value = balances.equity(at: close)
+            if recordsEquity { newEquity.initializeElement(at: bar, to: value) }
+            curve.add(equity: value, openTime: times[bar])
+            if hasStartConditions {
+                startGate.update(openTime: times[bar], open: opens[bar], high: highs[bar], low: lows[bar], close: close, volume: 0)
+            }
+            previousClose = close
+            quiet = quietBars(after: bar, hasStartConditions: hasStartConditions)
+            bar += 1
+        }
+    }
+
+    /// One bar that may not be quiet (``QuietBars``), in this order (docs/SEMANTICS.md, "Fills"):
+    /// the gap leg for resting orders, a timed stop exit that is due, the base order of a new deal
+    /// or a recurring buy; then the bar's path; then the closes a timed stop and the close
+    /// conditions count; then the bar in position. The caller adds the bar's equity.
+    @inline(never)  // off the quiet-bar path: keeps the quiet loop small
+    mutating func eventfulBar(_ bar: Int, _ columns: CandleColumns, previousClose: Double, startGate: inout ConditionSet) {
+        let open = columns.opens[bar], high = columns.highs[bar], low = columns.lows[bar], close = columns.closes[bar]
+        let times = columns.times
+        let hasStartConditions = !startGate.isEmpty
+        if bar > 0 && open != previousClose && hasExposure
+            && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
+            traverse(from: previousClose, to: open, gap: true, bar: bar)
+            refreshTriggerLevels()
+        }
+        if case .due = stopSide {
+            closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
+            refreshTriggerLevels()
+        }
+        if closeConditions != nil {
+            closeConditionsAtOpen(openTime: times[bar], open: open, previousClose: previousClose, bar: bar)
+        }
+        if hasStartConditions { startGate.beginBar(openTime: times[bar]) }
+        if configuration.mode == .safetyOrders {
+            if deal == nil && !botStopped && bar >= nextDealBar && belowMaxDeals
+                && (!hasStartConditions || startGate.holds) {
+                startDeal(open: open, bar: bar)
+                refreshTriggerLevels()
+            }
+        } else if isRecurringBuyBar(bar, times: times) {
+            recurringBuy(open: open, bar: bar)
+            refreshTriggerLevels()
+        }
+        if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
+            walkBar(bar: bar, open: open, high: high, low: low, close: close)
+            refreshTriggerLevels()
+        }
+        if case .countdown(let level, let closes) = stopSide {
+            countTimedStop(level: level, closes: closes, close: close)
+        }
+        if closeConditions != nil {
+            evaluateCloseConditions(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: columns.volumes[bar])
+        }
+        if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
+    }
+
+    /// `max_deals` is not reached (a plain test: a closure over `self` here copied the engine).
+    @inline(__always) var belowMaxDeals: Bool {
+        guard let maxDeals = configuration.maxDeals else { return true }
+        return dealsOpened < maxDeals
     }
 
     /// A timed stop counts the closes in a row at or below its level; the N-th makes it due.
@@ -171,4 +227,16 @@ extension DCAEngine {
         }
         return bar % configuration.everyBars == 0
     }
+}
+
+/// The candle series' columns, for the length of one run.
+struct CandleColumns {
+    let times: UnsafeBufferPointer<Int64>
+    let opens: UnsafeBufferPointer<Double>
+    let highs: UnsafeBufferPointer<Double>
+    let lows: UnsafeBufferPointer<Double>
+    let closes: UnsafeBufferPointer<Double>
+    let volumes: UnsafeBufferPointer<Double>
+
+    var count: Int { opens.count }
 }

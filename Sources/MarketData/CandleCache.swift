@@ -163,6 +163,18 @@ public enum CandleCache {
         source: String, sourceBytes: [UInt8], options: LoadOptions, series: CandleSeries, report: FileLoadReport,
         verifiedChecksum: String? = nil, cacheHome: String? = nil
     ) {
+        write(
+            source: source, sourceDigest: Array(SHA256.hash(data: sourceBytes)), options: options, series: series, report: report,
+            verifiedChecksum: verifiedChecksum, cacheHome: cacheHome
+        )
+    }
+
+    /// Writes the cache of `source` whose bytes hash to `sourceDigest` (SHA-256, 32 bytes).
+    public static func write(
+        source: String, sourceDigest: [UInt8], options: LoadOptions, series: CandleSeries, report: FileLoadReport,
+        verifiedChecksum: String? = nil, cacheHome: String? = nil
+    ) {
+        guard sourceDigest.count == 32 else { return }
         guard let key = key(of: source), let reportJSON = try? JSONEncoder().encode(report) else { return }
         var payload = Data(capacity: series.count * 48)
         var running: UInt64 = 0
@@ -180,7 +192,7 @@ public enum CandleCache {
         func append(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
         append(key.size)
         append(UInt64(bitPattern: key.modified))
-        data.append(contentsOf: Array(SHA256.hash(data: sourceBytes)))
+        data.append(contentsOf: sourceDigest)
         append(UInt64(series.count))
         append(UInt64(bitPattern: series.intervalNanoseconds ?? Int64.min))
         append(running)

@@ -1,4 +1,5 @@
 import CLibCSV
+import Crypto
 
 /// Loads candle files into a validated ``CandleSeries`` (docs/SEMANTICS.md, "Candles").
 ///
@@ -23,7 +24,7 @@ public enum CandleLoader {
     public static func load(paths: [String], options: LoadOptions = LoadOptions(), useCache requested: Bool = false) throws(CandleDataError) -> LoadedCandles {
         // The cache records sort, drop-invalid, unit and format only: other options parse.
         let useCache = requested && options.cacheable
-        var parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)] = []
+        var parts: [Part] = []
         for path in paths {
             // A cache stands for the file only while its archive checksum says what it said
             // when the cache was built: a `.CHECKSUM` added, changed or damaged since then
@@ -37,17 +38,27 @@ public enum CandleLoader {
                 parts.append((cached.series, (0..<cached.series.count).map { Int32(truncatingIfNeeded: $0 + 1) }, report))
                 continue
             }
-            let contents = try InputFile.read(path: path, options: options)
-            let bytes = contents.bytes, verified = contents.checksumVerified
-            var part = try parse(bytes: bytes, file: path, options: options)
-            part.report.checksumVerified = verified
-            part.report.archiveMember = contents.archiveMember
+            // Plain text is read in chunks, never whole; archives are expanded in memory (their
+            // CRC-32 and checksum are checked before any row is read).
+            var part: Part
+            let sourceDigest: [UInt8]
+            if let plain = try plainTextChunks(path, options: options) {
+                if useCache { plain.hashHead() }
+                part = try parse(plain, options: options)
+                sourceDigest = plain.digest.map { Array($0.finalize()) } ?? []
+            } else {
+                let contents = try InputFile.read(path: path, options: options)
+                part = try parse(bytes: contents.bytes, file: path, options: options)
+                part.report.checksumVerified = contents.checksumVerified
+                part.report.archiveMember = contents.archiveMember
+                sourceDigest = useCache ? Array(SHA256.hash(data: contents.bytes)) : []
+            }
             if useCache, options.member == nil {
                 var cached = part.series
                 cached.cacheInterval()
                 CandleCache.write(
-                    source: path, sourceBytes: bytes, options: options, series: cached, report: part.report,
-                    verifiedChecksum: verified ? try? InputFile.expectedChecksum(zipPath: path) : nil
+                    source: path, sourceDigest: sourceDigest, options: options, series: cached, report: part.report,
+                    verifiedChecksum: part.report.checksumVerified ? try? InputFile.expectedChecksum(zipPath: path) : nil
                 )
             }
             parts.append(part)
@@ -71,7 +82,7 @@ public enum CandleLoader {
         return loaded
     }
 
-    static func merge(_ parts: [(series: CandleSeries, lines: [Int32], report: FileLoadReport)]) throws(CandleDataError) -> LoadedCandles {
+    static func merge(_ parts: [Part]) throws(CandleDataError) -> LoadedCandles {
         let nonEmpty = parts.enumerated().filter { !$0.element.series.isEmpty }
         let ordered = nonEmpty.sorted { a, b in
             let ta = a.element.series.openTimes[0], tb = b.element.series.openTimes[0]
@@ -143,25 +154,84 @@ public enum CandleLoader {
 
     // MARK: - One file
 
-    static func parse(bytes: [UInt8], file: String, options: LoadOptions) throws(CandleDataError) -> (series: CandleSeries, lines: [Int32], report: FileLoadReport) {
-        let layoutResult: Result<ColumnLayout, DataProblem> = bytes.withUnsafeBytes { raw in
-            do throws(DataProblem) {
-                return .success(try ColumnLayout.detect(bytes: raw, file: file, options: options))
+    /// One file's candles, the line each came from, and its report.
+    typealias Part = (series: CandleSeries, lines: [Int32], report: FileLoadReport)
+
+    /// What one pass over a file's text gave: its candles, or the date order its values decided
+    /// when it differs from the one read provisionally (the text is then read again that way).
+    enum PassOutcome {
+        case parsed(Part)
+        case readAgain(DateOrder)
+    }
+
+    /// `path` opened for reading in chunks when it is plain text: not named `.zip` or `.gz`, not
+    /// starting with gzip's magic number, and no `--member` asked for. Nil otherwise.
+    static func plainTextChunks(_ path: String, options: LoadOptions) throws(CandleDataError) -> PlainTextChunks? {
+        let lowered = path.lowercased()
+        guard options.member == nil, !lowered.hasSuffix(".zip"), !lowered.hasSuffix(".gz") else { return nil }
+        let chunks = try PlainTextChunks(path: path, limit: options.maximumDataBytes)
+        let head = chunks.head
+        return head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b ? nil : chunks
+    }
+
+    /// Parses a plain text file read in chunks (``PlainTextChunks``).
+    static func parse(_ chunks: PlainTextChunks, options: LoadOptions) throws(CandleDataError) -> Part {
+        switch try parse(head: chunks.head, headIsWhole: chunks.atEnd, expectedBytes: chunks.size, file: chunks.path, options: options, next: chunks.next) {
+        case .parsed(let part):
+            return part
+        case .readAgain(let order):
+            // The values decided day-first: read the file again that way (only such files pay this).
+            var decided = options
+            decided.dateOrder = order
+            guard let again = try plainTextChunks(chunks.path, options: decided) else {
+                throw InputFile.failure(chunks.path, "the file changed while it was read", advice: "Load it again once it is no longer being written.")
+            }
+            return try parse(again, options: decided)
+        }
+    }
+
+    static func parse(bytes: [UInt8], file: String, options: LoadOptions) throws(CandleDataError) -> Part {
+        let outcome: Result<PassOutcome, CandleDataError> = bytes.withUnsafeBytes { raw in
+            do throws(CandleDataError) {
+                return .success(try parse(head: raw, headIsWhole: true, expectedBytes: raw.count, file: file, options: options) { () throws(CandleDataError) in
+                    UnsafeRawBufferPointer(start: nil, count: 0)
+                })
             } catch {
                 return .failure(error)
             }
         }
+        switch try outcome.get() {
+        case .parsed(let part):
+            return part
+        case .readAgain(let order):
+            var decided = options
+            decided.dateOrder = order
+            return try parse(bytes: bytes, file: file, options: decided)
+        }
+    }
+
+    /// One pass over a file's text: `head` is its first bytes (all of them when `headIsWhole`);
+    /// the layout is inferred from the lines of the head, then the head and every further chunk
+    /// that `next` gives (empty at the end) go through libcsv.
+    /// - Parameter expectedBytes: the text's size, to reserve about one slot per row.
+    static func parse(
+        head: UnsafeRawBufferPointer, headIsWhole: Bool, expectedBytes: Int, file: String, options: LoadOptions,
+        next: () throws(CandleDataError) -> UnsafeRawBufferPointer
+    ) throws(CandleDataError) -> PassOutcome {
+        // Inference reads whole lines only: a head that is not the whole text ends at its last line end.
+        var sampleEnd = head.count
+        if !headIsWhole, let lastEnd = head.lastIndex(where: { $0 == 10 || $0 == 13 }) { sampleEnd = lastEnd + 1 }
         let layout: ColumnLayout
-        switch layoutResult {
-        case .success(let value): layout = value
-        case .failure(let problem):
-            throw CandleDataError(problems: [problem], advice: layoutAdvice(problem, options: options))
+        do throws(DataProblem) {
+            layout = try ColumnLayout.detect(bytes: UnsafeRawBufferPointer(rebasing: head[0..<sampleEnd]), file: file, options: options)
+        } catch {
+            throw CandleDataError(problems: [error], advice: layoutAdvice(error, options: options))
         }
 
         let state = UnsafeMutablePointer<RowReader>.allocate(capacity: 1)
         // Reserve about one slot per line, from the length of the last of the first lines: the
         // loaded columns then hold close to 48 bytes a candle (a scan counting the lines cost 5%).
-        let lineCount = bytes.count / max(layout.sampleLineLength, 16) + bytes.count / max(layout.sampleLineLength, 16) / 32 + 16
+        let lineCount = expectedBytes / max(layout.sampleLineLength, 16) + expectedBytes / max(layout.sampleLineLength, 16) / 32 + 16
         state.initialize(to: RowReader(file: file, layout: layout, options: options, expectedRows: lineCount))
         defer { state.pointee.release(); state.deinitialize(count: 1); state.deallocate() }
 
@@ -178,26 +248,29 @@ public enum CandleLoader {
         let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
             context!.assumingMemoryBound(to: RowReader.self).pointee.endRow(terminator)
         }
-        // A byte-order mark is not data: libcsv starts after it (line numbers are unchanged).
-        let start = layout.startOffset
-        let parsed = bytes.withUnsafeBytes { raw in
-            csv_parse(parser, raw.baseAddress.map { $0 + start }, raw.count - start, fieldCallback, rowCallback, state)
+        func feed(_ chunk: UnsafeRawBufferPointer) throws(CandleDataError) {
+            guard let base = chunk.baseAddress, chunk.count > 0 else { return }
+            let parsed = csv_parse(parser, base, chunk.count, fieldCallback, rowCallback, state)
+            if parsed != chunk.count {
+                let message = String(cString: csv_strerror(csv_error(parser)))
+                throw CandleDataError(problems: [DataProblem(file: file, line: state.pointee.line, column: nil, reason: "CSV error: \(message)")], advice: "")
+            }
         }
-        if parsed != bytes.count - start {
-            let message = String(cString: csv_strerror(csv_error(parser)))
-            throw CandleDataError(problems: [DataProblem(file: file, line: state.pointee.line, column: nil, reason: "CSV error: \(message)")], advice: "")
+        // A byte-order mark is not data: libcsv starts after it (line numbers are unchanged).
+        try feed(UnsafeRawBufferPointer(rebasing: head[min(layout.startOffset, head.count)...]))
+        if !headIsWhole {
+            while true {
+                let chunk = try next()
+                if chunk.isEmpty { break }
+                try feed(chunk)
+            }
         }
         csv_fini(parser, fieldCallback, rowCallback, state)
         if case .text(nil) = layout.timeFormat {
             try state.pointee.decideDateOrder()
-            if let order = state.pointee.rereadWithOrder {
-                // The values decided day-first: read the file again that way (only such files pay this).
-                var decided = options
-                decided.dateOrder = order
-                return try parse(bytes: bytes, file: file, options: decided)
-            }
+            if let order = state.pointee.rereadWithOrder { return .readAgain(order) }
         }
-        return try state.pointee.finish()
+        return .parsed(try state.pointee.finish())
     }
 
     /// What to do about a file whose layout cannot be inferred: only advice that can work.

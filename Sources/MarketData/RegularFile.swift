@@ -41,18 +41,8 @@ public enum RegularFile {
     /// - Throws: ``FileRefusal`` when `path` does not exist, is not a regular file, cannot be
     ///   read, or is larger than `limit`.
     public static func read(_ path: String, role: String, limit: Int, limitAdvice: String = "") throws(FileRefusal) -> [UInt8] {
-        let size = try checkedSize(path, role: role)
-        if size > limit {
-            throw FileRefusal(path: path, reason: "the \(role) is \(size) bytes, above the limit of \(limit) bytes", advice: limitAdvice)
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw FileRefusal(path: path, reason: "cannot be opened (\(String(cString: strerror(errno))))") }
+        let (fd, size) = try openForReading(path, role: role, limit: limit, limitAdvice: limitAdvice)
         defer { close(fd) }
-        var status = stat()
-        // The path may have been replaced between the check and the open.
-        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            throw FileRefusal(path: path, reason: "is not a regular file", advice: "Give the path of a file.")
-        }
         var bytes = [UInt8]()
         bytes.reserveCapacity(size)
         let chunkSize = 1 << 20
@@ -70,6 +60,27 @@ public enum RegularFile {
             bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
+    }
+
+    /// Opens `path` for reading after the checks of ``read(_:role:limit:limitAdvice:)``: the
+    /// caller reads the descriptor (counting against `limit`, since a file can grow) and closes it.
+    /// - Returns: the open descriptor and the file's size in bytes when it was opened.
+    /// - Throws: ``FileRefusal`` when `path` does not exist, is not a regular file, cannot be
+    ///   opened, or is larger than `limit`.
+    public static func openForReading(_ path: String, role: String, limit: Int, limitAdvice: String = "") throws(FileRefusal) -> (descriptor: Int32, size: Int) {
+        let size = try checkedSize(path, role: role)
+        if size > limit {
+            throw FileRefusal(path: path, reason: "the \(role) is \(size) bytes, above the limit of \(limit) bytes", advice: limitAdvice)
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw FileRefusal(path: path, reason: "cannot be opened (\(String(cString: strerror(errno))))") }
+        var status = stat()
+        // The path may have been replaced between the check and the open.
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw FileRefusal(path: path, reason: "is not a regular file", advice: "Give the path of a file.")
+        }
+        return (fd, Int(status.st_size))
     }
 
     /// The size of `path` in bytes when it is a regular file (or a symlink to one).

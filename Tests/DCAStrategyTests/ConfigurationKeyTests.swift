@@ -95,11 +95,12 @@ import Testing
         #expect(Self.problem(#""take_profit": 0.01, "allow_large_take_profit": "yes""#)?.contains("`allow_large_take_profit` must be true or false") == true)
     }
 
-    /// The example configuration leaves `max_active_safety_orders` to its default, so a grid over
-    /// `max_safety_orders` gives valid points.
-    @Test func exampleConfigurationSweepsMaxSafetyOrders() throws {
+    /// The example configurations (the README's main job and the full example) leave
+    /// `max_active_safety_orders` to its default, so a grid over `max_safety_orders` gives valid points.
+    @Test(arguments: ["datasets/example-bot.json", "datasets/btc-1m-ladder.json"])
+    func exampleConfigurationSweepsMaxSafetyOrders(_ file: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let data = try Data(contentsOf: root.appendingPathComponent("datasets/example-bot.json"))
+        let data = try Data(contentsOf: root.appendingPathComponent(file))
         guard case .object(let base) = try JSONDecoder().decode(JSONInput.self, from: data) else { Issue.record("not an object"); return }
         #expect(base["max_active_safety_orders"] == nil)
         let grid = try ParameterGrid(json: Data(#"{"max_safety_orders": [1, 2, 3]}"#.utf8))
