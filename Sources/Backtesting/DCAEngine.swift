@@ -6,7 +6,9 @@ import MarketData
 /// The paper-trading engine of one DCA bot over one candle series (docs/SEMANTICS.md).
 ///
 /// Where each part lives:
-/// - the per-bar loop: `EngineLoop.swift` (``run(candles:)``);
+/// - the per-bar loop: `EngineLoop.swift` (``run(candles:)``); the two phases of a bar (its
+///   open, then its path and close): `BarPhases.swift`, which the multi-pair loop
+///   (`MultiPair/PortfolioReplay.swift`, one engine per symbol) runs symbol by symbol;
 /// - the walk of a bar's price path, leg by leg: `PathWalk.swift` (``traverse(from:to:gap:bar:)``);
 /// - placing safety orders and exits: `OrderPlacement.swift`;
 /// - opening a deal, its buys, and the one close path: `DealLifecycle.swift`;

@@ -1,11 +1,12 @@
 import DCAStrategy
 import Indicators
 
-/// The two phases of one symbol's bar in a multi-pair run (docs/SEMANTICS.md section 7): the
-/// open, then (after every symbol's open at that time) the path and the close. They do, in the
-/// same order, what one iteration of ``DCAEngine/run(candles:)`` does for a one-pair bot, with
-/// the start decision taken by the portfolio (slots, signals) instead of the engine alone; a
-/// one-symbol portfolio gives the one-pair run's results bit for bit (PortfolioReplayTests).
+/// The two phases of one bar: the open (exits, then the start of a deal or a recurring buy),
+/// then the path and the close. The one-pair loop's eventful bars
+/// (``DCAEngine/eventfulBar(_:_:previousClose:startGate:)``) run them back to back; a multi-pair
+/// run (``PortfolioReplay``) runs every symbol's open before any symbol's path, and decides the
+/// starts itself (slots, signals). A one-symbol portfolio gives the one-pair run's results bit
+/// for bit (PortfolioReplayTests).
 extension DCAEngine {
     /// The exits at an open: the gap leg from the previous close, a due timed stop, a due
     /// close-condition exit, then `closeSignals` close signals (a market sell of the open deal).
