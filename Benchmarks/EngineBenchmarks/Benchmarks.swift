@@ -49,6 +49,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 30,
         thresholds: tolerances(standard)
     )
+    multiPairBenchmarks(tolerances: tolerances)
     let million = 1_000_000
     var candles = SyntheticCandles.oneMinute(count: million)
     candles.cacheInterval()  // part of loading, as CandleLoader does

@@ -27,8 +27,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("config"), help: ArgumentHelp("The bot configuration (JSON).", valueName: "BOT.json"))
     var configPath: String
 
-    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files: .csv, .txt, .csv.gz or Binance .zip; several files of one symbol are joined in time order (`--data A B` or `--data A --data B`).", valueName: "FILE"))
+    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files: .csv, .txt, .csv.gz or Binance .zip; several files of one symbol are joined in time order (`--data A B` or `--data A --data B`). A multi-pair bot's files are SYMBOL=FILE, or files whose names each contain one of its symbols.", valueName: "[SYMBOL=]FILE"))
     var dataPaths: [String]
+
+    @Option(name: .customLong("signals"), help: ArgumentHelp("A CSV of signals `time,symbol,action` (action start or close): with start signals, deals start only on them; a close signal sells the symbol's deal at the next open.", valueName: "FILE"))
+    var signalsPath: String?
 
     @Option(name: .customLong("db"), help: ArgumentHelp("Where to store the run: an SQLite file, or a PostgreSQL URL postgresql://USER@HOST:PORT/DB[?sslmode=MODE] (password from PGPASSWORD or ~/.pgpass).", valueName: "PATH|URL"))
     var databasePath = "reports/backtests.sqlite"
@@ -63,14 +66,14 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "dca-backtest.run")
         let configuration = try Self.loadConfiguration(path: configPath)
         logger.debug("configuration valid", metadata: ["bot": "\(configuration.name)"])
-        SymbolCheck.warn(paths: dataPaths + detail.paths, symbol: configuration.symbol)
-        let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
-        guard !loaded.series.isEmpty else {
-            throw CommandFailure("The data files hold no candles: \(dataPaths.joined(separator: ", ")).")
+        if configuration.tradedSymbols.count == 1 { SymbolCheck.warn(paths: dataPaths + detail.paths, symbol: configuration.symbol) }
+        let symbolData = try SymbolData.load(arguments: dataPaths, signalsPath: signalsPath, symbols: configuration.tradedSymbols, configurations: [configuration], data: data)
+        if symbolData.needsPortfolio && !detail.paths.isEmpty {
+            throw CommandFailure("--detail works with one-pair bots without --signals; leave it out for this run.")
         }
-        try ConditionCheck.refuseUnfit([configuration], interval: loaded.series.intervalNanoseconds)
-        let barsFingerprint = loaded.series.fingerprint
-        let detailPath = try detail.load(for: [configuration], bars: loaded.series, barsFingerprint: barsFingerprint, data: data)
+        let bars = symbolData.series[0]
+        let barsFingerprint = symbolData.fingerprint
+        let detailPath = symbolData.needsPortfolio ? nil : try detail.load(for: [configuration], bars: bars, barsFingerprint: barsFingerprint, data: data)
         let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
         let store = try RunDatabases.open(databasePath, userID: userID)
         if skipExisting, try store.contains(runID: identity.runID, detail: orders) {
@@ -83,7 +86,9 @@ struct RunCommand: ParsableCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let result = Backtester.run(configuration: configuration, candles: loaded.series, detail: detailPath?.path)
+        let result = symbolData.needsPortfolio
+            ? Backtester.run(configuration: configuration, symbolCandles: symbolData.series, signals: symbolData.signals)
+            : Backtester.run(configuration: configuration, candles: bars, detail: detailPath?.path)
         let elapsed = clock.now - start
         let seconds = elapsed / .seconds(1)
         try store.write(
@@ -93,7 +98,7 @@ struct RunCommand: ParsableCommand {
         let folder = reportDirectory + "/" + identity.runID
         let summary = RunSummary(
             runID: identity.runID, botID: identity.botID, dataFingerprint: identity.dataFingerprint, result: result,
-            databasePath: store.location, reportFolder: folder, dataNotes: loaded.notes + (detailPath?.notes ?? [])
+            databasePath: store.location, reportFolder: folder, dataNotes: symbolData.notes + (detailPath?.notes ?? [])
         )
         do {
             try ReportWriter.write(summary, to: folder, equity: equity)

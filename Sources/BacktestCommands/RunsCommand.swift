@@ -138,10 +138,21 @@ struct ShowRun: ParsableCommand {
         func object(_ row: StoredRow) -> JSONValue {
             .object(row.columns.enumerated().map { ($1, jsonValue(row.values[$0])) })
         }
+        let symbols = Self.symbols(configuration: run["config"].text ?? "")
+        let perSymbol = symbols.count > 1 ? Self.perSymbol(deals: deals, symbols: symbols) : []
         if json {
-            print(JSONValue.object([
-                ("run", object(run)), ("deals", .array(deals.map { object($0) })), ("orders", .array(orders.map { object($0) })),
-            ]).text(pretty: true))
+            var pairs: [(String, JSONValue)] = [("run", object(run))]
+            if !perSymbol.isEmpty {
+                pairs.append(("per_symbol", .array(perSymbol.map { row in
+                    .object([
+                        ("symbol", .string(row.symbol)), ("deals_opened", .integer(Int64(row.opened))), ("deals_closed", .integer(Int64(row.closed))),
+                        ("win_rate", .optional(row.winRate)), ("realized_pnl", .optional(row.pnl)), ("fees_paid", .optional(row.fees)),
+                        ("max_capital_in_use", .optional(row.maxCost)),
+                    ])
+                })))
+            }
+            pairs += [("deals", .array(deals.map { object($0) })), ("orders", .array(orders.map { object($0) }))]
+            print(JSONValue.object(pairs).text(pretty: true))
             return
         }
         let text = { (column: String) in run[column].text ?? "" }
@@ -155,14 +166,26 @@ struct ShowRun: ParsableCommand {
             print("\nDeals and orders: not stored (the run was written with --orders none; run it again with --orders all to keep them).")
             return
         }
+        if !perSymbol.isEmpty {
+            print("\nPer symbol (from the stored deals; amounts in the quote currency):")
+            let header = ["Symbol", "Deals", "Closed", "Win rate", "Realized PnL", "Fees", "Max capital"]
+            let rows = perSymbol.map { row in
+                [row.symbol, String(row.opened), String(row.closed), row.winRate.map { Format.fixed($0 * 100, decimals: 1) + " %" } ?? "n/a",
+                 Format.signedMoney(row.pnl), Format.money(row.fees), Format.money(row.maxCost)]
+            }
+            let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
+            for cells in [header] + rows {
+                print("  " + cells.indices.map { i in i == 0 ? pad(cells[i], widths[i]) : leftPad(cells[i], widths[i]) }.joined(separator: "  "))
+            }
+        }
         print("\nDeals (\(deals.count)):")
         for deal in deals {
             let closed = deal["closed_at"].text
-            print("  #\(deal["deal_id"].integer ?? 0) opened \(deal["opened_at"].text ?? "") \(closed.map { "closed \($0)" } ?? "still open") safety orders \(deal["safety_orders_filled"].integer ?? 0) avg entry \(Format.fixed(deal["avg_entry"].double ?? 0, decimals: 6))" + (closed == nil ? " (see positions for its unrealized PnL)" : " PnL \(Format.signedMoney(deal["realized_pnl"].double ?? 0)) \(deal["close_reason"].text ?? "")"))
+            print("  #\(deal["deal_id"].integer ?? 0)\(symbols.count > 1 ? " " + (deal["symbol"].text ?? "") : "") opened \(deal["opened_at"].text ?? "") \(closed.map { "closed \($0)" } ?? "still open") safety orders \(deal["safety_orders_filled"].integer ?? 0) avg entry \(Format.fixed(deal["avg_entry"].double ?? 0, decimals: 6))" + (closed == nil ? " (see positions for its unrealized PnL)" : " PnL \(Format.signedMoney(deal["realized_pnl"].double ?? 0)) \(deal["close_reason"].text ?? "")"))
         }
         print("\nOrders (\(orders.count)):")
         for order in orders {
-            var line = "  \(order["sequence"].integer ?? 0) \(order["created_at"].text ?? "") \(order["role"].text ?? "")\(order["take_profit_step"].integer.map { " step \($0)" } ?? "") \(order["side"].text ?? "") \(order["order_type"].text ?? "") qty \(Format.significant(order["qty"].double ?? 0))"
+            var line = "  \(order["sequence"].integer ?? 0)\(symbols.count > 1 ? " " + (order["symbol"].text ?? "") : "") \(order["created_at"].text ?? "") \(order["role"].text ?? "")\(order["take_profit_step"].integer.map { " step \($0)" } ?? "") \(order["side"].text ?? "") \(order["order_type"].text ?? "") qty \(Format.significant(order["qty"].double ?? 0))"
             if let price = order["price"].double { line += " @ \(Format.significant(price))" }
             line += " \(order["status"].text ?? "")"
             if let average = order["avg_price"].double { line += " \(Format.significant(order["filled_qty"].double ?? 0)) at \(Format.significant(average)) on \(order["filled_at"].text ?? "")" }
@@ -172,6 +195,41 @@ struct ShowRun: ParsableCommand {
     }
 }
 
+
+extension ShowRun {
+    /// The symbols of a stored configuration, in its order (`symbols`, or `[symbol]`).
+    static func symbols(configuration text: String) -> [String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [] }
+        if let list = object["symbols"] as? [String], !list.isEmpty { return list }
+        return (object["symbol"] as? String).map { [$0] } ?? []
+    }
+
+    /// One symbol's figures from its stored deals: the deals it opened and closed, the share of
+    /// closed deals with a positive PnL, their PnL, the deals' fees and the largest deal cost.
+    struct SymbolRow {
+        var symbol: String
+        var opened = 0, closed = 0, wins = 0
+        var pnl = 0.0, fees = 0.0, maxCost = 0.0
+        var winRate: Double? { closed == 0 ? nil : Double(wins) / Double(closed) }
+    }
+
+    static func perSymbol(deals: [StoredRow], symbols: [String]) -> [SymbolRow] {
+        var rows = symbols.map { SymbolRow(symbol: $0) }
+        for deal in deals {
+            guard let index = symbols.firstIndex(of: deal["symbol"].text ?? "") else { continue }
+            rows[index].opened += 1
+            rows[index].fees += deal["fees"].double ?? 0
+            rows[index].maxCost = max(rows[index].maxCost, deal["cost"].double ?? 0)
+            if deal["closed_at"].text != nil {
+                let pnl = deal["realized_pnl"].double ?? 0
+                rows[index].closed += 1
+                rows[index].pnl += pnl
+                if pnl > 0 { rows[index].wins += 1 }
+            }
+        }
+        return rows
+    }
+}
 
 struct CompareRuns: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -39,7 +39,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("grid"), help: ArgumentHelp("The grid: {\"key\": [values], ...}.", valueName: "GRID.json"))
     var gridPath: String
 
-    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files of one symbol.", valueName: "FILE"))
+    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files of one symbol; with several symbols over the grid, SYMBOL=FILE or files whose names each contain one symbol.", valueName: "[SYMBOL=]FILE"))
     var dataPaths: [String]
 
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "N"))
@@ -152,10 +152,13 @@ struct SweepCommand: ParsableCommand {
         var invalidCount = 0
         var firstConfiguration: BotConfiguration?
         var usesDetail = false
+        // Every symbol of the valid points, in order of first appearance (`symbols` may be a grid key).
+        var allSymbols: [String] = []
         for index in stride(from: shard.index, to: grid.count, by: shard.count) {
             do {
                 let configuration = try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
                 if firstConfiguration == nil { firstConfiguration = configuration }
+                for symbol in configuration.tradedSymbols where !allSymbols.contains(symbol) { allSymbols.append(symbol) }
                 if configuration.fillModel == .detail { usesDetail = true }
                 validIndices.append(index)
             } catch {
@@ -168,25 +171,43 @@ struct SweepCommand: ParsableCommand {
             throw CommandFailure("\(invalidCount) of \(grid.count) grid points are invalid, so nothing was run: \(listed)\(invalidCount > 20 ? "; and \(invalidCount - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
         }
 
-        if let symbol = firstConfiguration?.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
-        let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
-        guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
-        let candles = loaded.series
+        // Several symbols over the grid: each symbol's files (`--data SYMBOL=FILE` or named files),
+        // one interval; each point runs on its own symbols' candles.
+        let symbolData: SymbolData?
+        if allSymbols.count > 1 {
+            if usesDetail || !detailCandles.paths.isEmpty { throw CommandFailure("--detail works with one-pair bots only; this grid trades \(allSymbols.joined(separator: ", ")).") }
+            symbolData = try SymbolData.load(arguments: dataPaths, signalsPath: nil, symbols: allSymbols, configurations: [], data: data)
+        } else {
+            symbolData = nil
+            if let symbol = firstConfiguration?.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
+        }
+        let candles: CandleSeries
+        if let symbolData {
+            candles = symbolData.series.min { ($0.openTimes.first ?? .max) < ($1.openTimes.first ?? .max) }!
+        } else {
+            let loaded = try CandleLoader.load(paths: dataPaths, options: data.loadOptions, useCache: data.cache)
+            guard !loaded.series.isEmpty else { throw CommandFailure("The data files hold no candles.") }
+            candles = loaded.series
+        }
         // A hash of every candle: computed once (a 900k-candle series takes 25 ms).
-        let barsFingerprint = candles.fingerprint
+        let barsFingerprint = symbolData?.fingerprint ?? candles.fingerprint
         // The detail option needs to know whether any point uses fill_model detail, and which.
         let representative = [firstConfiguration].compactMap { $0 }
-        let detailPath = try detailCandles.load(for: usesDetail ? [try Self.firstDetailConfiguration(grid: grid, base: base, among: validIndices)] : representative, bars: candles, barsFingerprint: barsFingerprint, data: data)
+        var detailPath: (path: DetailPath, fingerprint: String, notes: [String])? = nil
+        if symbolData == nil {
+            detailPath = try detailCandles.load(for: usesDetail ? [try Self.firstDetailConfiguration(grid: grid, base: base, among: validIndices)] : representative, bars: candles, barsFingerprint: barsFingerprint, data: data)
+        }
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
         let fingerprint = detailPath?.fingerprint ?? barsFingerprint
+        let runner = PointRunner(candles: candles, detail: detailPath?.path, symbolData: symbolData, symbols: allSymbols)
         let points = validIndices.map { index in
             // Valid: decoded above.
             let configuration = try! BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
-            let used = configuration.fillModel == .detail ? fingerprint : barsFingerprint
+            let used = symbolData != nil ? runner.fingerprint(of: configuration) : configuration.fillModel == .detail ? fingerprint : barsFingerprint
             return Point(index: index, values: grid.values(at: index), configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: used))
         }
         validIndices = []
-        try ConditionCheck.refuseUnfit(points.map(\.configuration), interval: candles.intervalNanoseconds)
+        try ConditionCheck.refuseUnfit(points.map(\.configuration), interval: symbolData?.interval ?? candles.intervalNanoseconds)
 
         let baseText = JSONInput.object(base).value.text()
         let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)")
@@ -258,7 +279,7 @@ struct SweepCommand: ParsableCommand {
                 let start = clock.now
                 // The equity curve is not stored: only its statistics are kept, and the orders are
                 // dropped with --orders none. Memory then stays flat whatever the grid's size.
-                var result = Backtester.run(configuration: pending[k].configuration, candles: candles, detail: detailPath?.path, recordEquity: false)
+                var result = runner.run(pending[k].configuration)
                 let elapsed = clock.now - start
                 if detail == .none { result.orders = [] }
                 exchange.deliver(index: k, result: result, seconds: elapsed / .seconds(1))
@@ -295,7 +316,7 @@ struct SweepCommand: ParsableCommand {
                 let rerun = best.filter { !withOrders.contains($0) }.compactMap { configurations[$0] }
                 for point in rerun {
                     let start = clock.now
-                    let result = Backtester.run(configuration: point.configuration, candles: candles, detail: detailPath?.path, recordEquity: false)
+                    let result = runner.run(point.configuration)
                     try store.write(result, identity: point.identity, orders: .all, membership: .sweep(sweepID, point: point.index),
                                     executedAt: RunCommand.wallClockISO8601(), wallSeconds: (clock.now - start) / .seconds(1))
                 }
@@ -627,4 +648,32 @@ struct SweepObjective: ExpressibleByArgument {
 
     var defaultValueDescription: String { metric.key }
     static var allValueStrings: [String] { BacktestMetrics.objectives.map(\.key) }
+}
+
+/// Runs one grid point: a one-pair point on the candles (and finer candles), a multi-pair point
+/// on its own symbols' candles; equity statistics only (no curve).
+struct PointRunner: Sendable {
+    let candles: CandleSeries
+    let detail: DetailPath?
+    let symbolData: SymbolData?
+    /// The symbols ``symbolData`` holds, in its order.
+    let symbols: [String]
+
+    func series(of configuration: BotConfiguration) -> [CandleSeries] {
+        guard let symbolData else { return [candles] }
+        return configuration.tradedSymbols.map { symbolData.series[symbols.firstIndex(of: $0)!] }
+    }
+
+    /// The data fingerprint of a point: the same as `run` gives for that configuration and data.
+    func fingerprint(of configuration: BotConfiguration) -> String {
+        SymbolData.fingerprint(symbols: configuration.tradedSymbols, series: series(of: configuration))
+    }
+
+    func run(_ configuration: BotConfiguration) -> BacktestResult {
+        guard symbolData != nil else { return Backtester.run(configuration: configuration, candles: candles, detail: detail, recordEquity: false) }
+        let own = series(of: configuration)
+        return own.count == 1
+            ? Backtester.run(configuration: configuration, candles: own[0], recordEquity: false)
+            : Backtester.run(configuration: configuration, symbolCandles: own, recordEquity: false)
+    }
 }

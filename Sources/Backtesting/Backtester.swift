@@ -22,6 +22,10 @@ public struct BacktestResult: Sendable {
     public var baseLocked: Double
     /// `stop_loss_action = stop_bot` stopped the bot after a stop-loss exit (no deal started after it).
     public var botStopped = false
+    /// A multi-pair run's symbols (``PortfolioReplay``); `nil` for a one-pair run (see ``symbolOutcomes``).
+    public var storedSymbols: [SymbolOutcome]? = nil
+    /// The signals' tally of a run with `--signals`.
+    public var signals: SignalTally? = nil
 
     /// The open deal at the end of the run, if any.
     public var openDeal: DealRecord? { deals.last.flatMap { $0.closedBar == nil ? $0 : nil } }

@@ -6,7 +6,9 @@ import MarketData
 /// The paper-trading engine of one DCA bot over one candle series (docs/SEMANTICS.md).
 ///
 /// Where each part lives:
-/// - the per-bar loop: `EngineLoop.swift` (``run(candles:)``);
+/// - the per-bar loop: `EngineLoop.swift` (``run(candles:)``); the two phases of a bar (its
+///   open, then its path and close): `BarPhases.swift`, which the multi-pair loop
+///   (`MultiPair/PortfolioReplay.swift`, one engine per symbol) runs symbol by symbol;
 /// - the walk of a bar's price path, leg by leg: `PathWalk.swift` (``traverse(from:to:gap:bar:)``);
 /// - placing safety orders and exits: `OrderPlacement.swift`;
 /// - opening a deal, its buys, and the one close path: `DealLifecycle.swift`;
@@ -88,6 +90,15 @@ struct DCAEngine: Sendable, EngineOutcome {
     var realizedPnL = 0.0
     var realizedPeak: Double
     var realizedMaxDrawdown = 0.0
+
+    // MARK: A symbol of a multi-pair bot (MultiPair/PortfolioReplay.swift); 0 for a one-pair run.
+    /// The cost of the deals open on the bot's other symbols, quote currency.
+    var openCostElsewhere = 0.0
+    /// The highest cost of the deals open at once over all symbols, seen at this engine's buys.
+    var portfolioCapitalPeak = 0.0
+    /// The value of what the bot holds outside this engine (other symbols' locked quote and base
+    /// at their last closes), for `compound` sizing.
+    var equityElsewhere = 0.0
 
     init(configuration c: BotConfiguration) {
         configuration = c

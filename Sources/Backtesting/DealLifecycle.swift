@@ -9,7 +9,7 @@ extension DCAEngine {
     mutating func startDeal(open: Double, bar: Int) {
         let price = open * (1 + slippage)
         // `compound`: sizes scale by equity at the deal's start over the initial balance.
-        let scale = configuration.compound ? balances.equity(at: open) / configuration.initialBalance : 1
+        let scale = configuration.compound ? (balances.equity(at: open) + equityElsewhere) / configuration.initialBalance : 1
         let size = scale == 1 ? configuration.baseOrderSize : configuration.baseOrderSize * scale
         guard buyAtMarket(role: .base, price: price, size: size, inBase: sizesInBase, bar: bar, sizeScale: scale) else { return }
         deal!.basePrice = price
@@ -78,6 +78,7 @@ extension DCAEngine {
         deal.fees += fee
         feesPaid += fee
         maxCapitalInUse = max(maxCapitalInUse, deal.cost)
+        portfolioCapitalPeak = max(portfolioCapitalPeak, openCostElsewhere + deal.cost)
         deals[deal.recordIndex].averageEntry = deal.entryNotional / deal.heldQuantity
         deals[deal.recordIndex].quantity = deal.heldQuantity
         deals[deal.recordIndex].cost = deal.cost

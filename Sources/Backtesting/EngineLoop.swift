@@ -108,40 +108,19 @@ extension DCAEngine {
         let open = columns.opens[bar], high = columns.highs[bar], low = columns.lows[bar], close = columns.closes[bar]
         let times = columns.times
         let hasStartConditions = !startGate.isEmpty
-        if bar > 0 && open != previousClose && hasExposure
-            && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
-            traverse(from: previousClose, to: open, gap: true, bar: bar)
-            refreshTriggerLevels()
-        }
-        if case .due = stopSide {
-            closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
-            refreshTriggerLevels()
-        }
-        if closeConditions != nil {
-            closeConditionsAtOpen(openTime: times[bar], open: open, previousClose: previousClose, bar: bar)
-        }
+        // The same two phases a symbol's bar has in a multi-pair run (BarPhases.swift),
+        // with the start decided by this bot alone.
+        _ = exitsAtOpen(bar: bar, openTime: times[bar], open: open, previousClose: previousClose, closeSignals: 0)
         if hasStartConditions { startGate.beginBar(openTime: times[bar]) }
         if configuration.mode == .safetyOrders {
             if deal == nil && !botStopped && bar >= nextDealBar && belowMaxDeals
                 && (!hasStartConditions || startGate.holds) {
-                startDeal(open: open, bar: bar)
-                refreshTriggerLevels()
+                _ = startAtOpen(bar: bar, open: open)
             }
-        } else if isRecurringBuyBar(bar, times: times) {
-            recurringBuy(open: open, bar: bar)
-            refreshTriggerLevels()
+        } else {
+            recurringAtOpen(bar: bar, times: times, open: open)
         }
-        if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
-            walkBar(bar: bar, open: open, high: high, low: low, close: close)
-            refreshTriggerLevels()
-        }
-        if case .countdown(let level, let closes) = stopSide {
-            countTimedStop(level: level, closes: closes, close: close)
-        }
-        if closeConditions != nil {
-            evaluateCloseConditions(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: columns.volumes[bar])
-        }
-        if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
+        pathAndClose(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: columns.volumes[bar])
     }
 
     /// `max_deals` is not reached (a plain test: a closure over `self` here copied the engine).

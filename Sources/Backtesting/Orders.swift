@@ -29,6 +29,8 @@ public enum OrderRole: String, Sendable, Codable, CaseIterable {
     case recurring
     /// The market sell of a deal whose close conditions held (`close_conditions`).
     case closeCondition = "close_condition"
+    /// The market sell of a deal at a close signal (`--signals`).
+    case signal
 }
 
 /// One order of a run, as it stands at the end of the run (one `order_logs` row).
@@ -68,6 +70,8 @@ public struct OrderRecord: Sendable, Equatable {
     public var available: Double?
     /// 1-based step of `take_profit_steps` for a take-profit step order.
     public var takeProfitStep: Int? = nil
+    /// The symbol's index in the configuration's ``BotConfiguration/tradedSymbols`` (0 for a one-pair bot).
+    public var symbol: Int = 0
 }
 
 extension OrderRecord {
@@ -106,4 +110,6 @@ public struct DealRecord: Sendable, Equatable {
     public var fees: Double
     /// `take_profit`, `trailing_take_profit`, `stop_loss`, `close_condition`, or `nil` while open.
     public var closeReason: OrderRole?
+    /// The symbol's index in the configuration's ``BotConfiguration/tradedSymbols`` (0 for a one-pair bot).
+    public var symbol: Int = 0
 }

@@ -3,6 +3,7 @@ import Foundation
 /// Data files that cannot be given to the bot's symbols: every problem, each naming the file.
 public struct SymbolDataAssignmentError: Error, Sendable, CustomStringConvertible {
     public var problems: [String]
+    public init(problems: [String]) { self.problems = problems }
     public var description: String {
         "Cannot tell which candles belong to which symbol: " + problems.joined(separator: "; ")
             + ". Name each file's symbol with `--data SYMBOL=FILE`, or use file names that each contain exactly one of the bot's symbols (BTCUSDT-1h-2021-10.csv)."
@@ -24,6 +25,15 @@ public enum SymbolDataAssignment {
     /// - Throws: ``SymbolDataAssignmentError`` listing every file that names no symbol, more than
     ///   one, or an unknown one, every file given twice, and every symbol left without data.
     public static func assign(arguments: [String], symbols: [String]) throws(SymbolDataAssignmentError) -> [[String]] {
+        let (files, problems) = assignWhatCanBe(arguments: arguments, symbols: symbols)
+        guard problems.isEmpty else { throw SymbolDataAssignmentError(problems: problems) }
+        return files
+    }
+
+    /// ``assign(arguments:symbols:)`` without throwing: the files that could be given to a
+    /// symbol, and every problem (so that a caller can check the rest of its input too and
+    /// report everything in one message).
+    public static func assignWhatCanBe(arguments: [String], symbols: [String]) -> (files: [[String]], problems: [String]) {
         var files = Array(repeating: [String](), count: symbols.count)
         var problems: [String] = []
         var seen: Set<String> = []
@@ -70,8 +80,7 @@ public enum SymbolDataAssignment {
         for (index, symbol) in symbols.enumerated() where files[index].isEmpty {
             problems.append("\(symbol) has no candle file")
         }
-        guard problems.isEmpty else { throw SymbolDataAssignmentError(problems: problems) }
-        return files
+        return (files, problems)
     }
 
     /// Whether `word` occurs in `text` with no letter or digit right before or after it.

@@ -90,7 +90,7 @@ enum PostgresSchema {
             proceeds double precision NOT NULL,
             realized_pnl double precision NOT NULL,
             fees double precision NOT NULL CHECK (fees >= 0),
-            close_reason text CHECK (close_reason = 'take_profit' OR close_reason = 'trailing_take_profit' OR close_reason = 'stop_loss' OR close_reason = 'close_condition'),
+            close_reason text CHECK (close_reason = 'take_profit' OR close_reason = 'trailing_take_profit' OR close_reason = 'stop_loss' OR close_reason = 'close_condition' OR close_reason = 'signal'),
             PRIMARY KEY (run_id, deal_id)
         );
         CREATE TABLE order_logs (
@@ -110,7 +110,7 @@ enum PostgresSchema {
             price double precision,
             filled_at timestamptz,
             deal_id bigint,
-            role text NOT NULL CHECK (role = 'base' OR role = 'safety' OR role = 'take_profit' OR role = 'trailing_take_profit' OR role = 'stop_loss' OR role = 'recurring' OR role = 'close_condition'),
+            role text NOT NULL CHECK (role = 'base' OR role = 'safety' OR role = 'take_profit' OR role = 'trailing_take_profit' OR role = 'stop_loss' OR role = 'recurring' OR role = 'close_condition' OR role = 'signal'),
             safety_order_index bigint CHECK (safety_order_index >= 1),
             reason text,
             needed double precision,

@@ -184,6 +184,7 @@ enum RunRowsWriter {
         case .stopLoss: "stop_loss"
         case .recurring: "recurring"
         case .closeCondition: "close_condition"
+        case .signal: "signal"
         }
     }
 

@@ -11,7 +11,7 @@ public enum Schema {
     /// list was written by a newer version and is refused.
     public static let migrationNames = [
         "v1_platform_schema", "v2_sweep_details", "v3_enumeration_checks_by_equality", "engine_v2_exit_roles_and_steps",
-        "v4_sweep_membership_links", "v5_run_summary_view",
+        "v4_sweep_membership_links", "v5_run_summary_view", "v6_signal_exit_role",
     ]
 
     /// Every table, parents before children (the order to copy rows in).
@@ -379,6 +379,65 @@ public enum Schema {
         }
         // One row per run with every metric as its own column (RunSummaryView).
         migrator.registerMigration("v5_run_summary_view") { db in
+            try db.execute(sql: RunSummaryView.sqlite)
+        }
+        // A close signal (`--signals`) as an order role and a deal close reason. SQLite cannot
+        // alter a CHECK: deals and order_logs are rebuilt (create, copy, drop, rename), every row
+        // kept; the run_summary view, which reads order_logs, is dropped and created again.
+        migrator.registerMigration("v6_signal_exit_role") { db in
+            try db.execute(sql: """
+                DROP VIEW run_summary;
+                CREATE TABLE deals_v6 (
+                    run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+                    deal_id INTEGER NOT NULL CHECK (deal_id >= 1),
+                    symbol TEXT NOT NULL,
+                    opened_at TEXT NOT NULL,
+                    closed_at TEXT,
+                    safety_orders_filled INTEGER NOT NULL CHECK (safety_orders_filled >= 0),
+                    avg_entry REAL NOT NULL,
+                    qty REAL NOT NULL CHECK (qty >= 0),
+                    cost REAL NOT NULL,
+                    proceeds REAL NOT NULL,
+                    realized_pnl REAL NOT NULL,
+                    fees REAL NOT NULL CHECK (fees >= 0),
+                    close_reason TEXT CHECK (close_reason = 'take_profit' OR close_reason = 'trailing_take_profit' OR close_reason = 'stop_loss' OR close_reason = 'close_condition' OR close_reason = 'signal'),
+                    PRIMARY KEY (run_id, deal_id)
+                );
+                INSERT INTO deals_v6 SELECT * FROM deals;
+                CREATE TABLE order_logs_v6 (
+                    order_id TEXT PRIMARY KEY NOT NULL,
+                    bot_id TEXT NOT NULL,
+                    run_id TEXT NOT NULL,
+                    user_id TEXT,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side = 'buy' OR side = 'sell'),
+                    qty REAL NOT NULL CHECK (qty >= 0),
+                    order_type TEXT NOT NULL CHECK (order_type = 'market' OR order_type = 'limit' OR order_type = 'stop_market'),
+                    status TEXT NOT NULL CHECK (status = 'new' OR status = 'filled' OR status = 'cancelled' OR status = 'rejected'),
+                    filled_qty REAL NOT NULL CHECK (filled_qty >= 0),
+                    avg_price REAL,
+                    fees REAL NOT NULL CHECK (fees >= 0),
+                    created_at TEXT NOT NULL,
+                    price REAL,
+                    filled_at TEXT,
+                    deal_id INTEGER,
+                    role TEXT NOT NULL CHECK (role = 'base' OR role = 'safety' OR role = 'take_profit' OR role = 'trailing_take_profit' OR role = 'stop_loss' OR role = 'recurring' OR role = 'close_condition' OR role = 'signal'),
+                    safety_order_index INTEGER CHECK (safety_order_index >= 1),
+                    reason TEXT,
+                    needed REAL,
+                    available REAL,
+                    sequence INTEGER NOT NULL CHECK (sequence >= 0),
+                    take_profit_step INTEGER CHECK (take_profit_step >= 1 AND take_profit_step <= 4),
+                    UNIQUE (run_id, sequence),
+                    FOREIGN KEY (run_id, bot_id) REFERENCES bot_runs(run_id, bot_id) ON DELETE CASCADE,
+                    FOREIGN KEY (run_id, deal_id) REFERENCES deals(run_id, deal_id) ON DELETE CASCADE
+                );
+                INSERT INTO order_logs_v6 SELECT * FROM order_logs;
+                DROP TABLE order_logs;
+                DROP TABLE deals;
+                ALTER TABLE deals_v6 RENAME TO deals;
+                ALTER TABLE order_logs_v6 RENAME TO order_logs;
+                """)
             try db.execute(sql: RunSummaryView.sqlite)
         }
         return migrator

@@ -30,6 +30,7 @@ public enum ReportWriter {
         out.append(contentsOf: Array("open_time,close,equity,drawdown\n".utf8))
         var peak = result.configuration.initialBalance
         var time = [UInt8](repeating: 0, count: UTCTime.iso8601Length)
+        let multi = result.isMultiPair
         result.equity.withUnsafeBufferPointer { equity in
             for i in 0..<count {
                 let value = equity[i]
@@ -38,7 +39,8 @@ public enum ReportWriter {
                 time.withUnsafeMutableBufferPointer { UTCTime.writeISO8601(nanoseconds: result.candles.openTimes[i], to: $0.baseAddress!) }
                 out.append(contentsOf: time)
                 out.append(UInt8(ascii: ","))
-                out.append(contentsOf: result.candles.closes[i].description.utf8)
+                // A multi-pair run's merged series has no one close: the field is left empty.
+                if !multi { out.append(contentsOf: result.candles.closes[i].description.utf8) }
                 out.append(UInt8(ascii: ","))
                 out.append(contentsOf: value.description.utf8)
                 out.append(UInt8(ascii: ","))
@@ -80,7 +82,7 @@ public enum ReportWriter {
         let r = summary.result
         let c = r.configuration
         let t = markdownText, code = markdownCode
-        var out = "# Backtest: \(t(c.name)) on \(t(c.symbol))\n\n"
+        var out = "# Backtest: \(t(c.name)) on \(t(c.tradedSymbols.joined(separator: ", ")))\n\n"
         out += "- Run `\(summary.runID)`, bot `\(summary.botID)`, engine \(engineVersion)\n"
         out += "- Data: \(r.metrics.candles) candles from \(summary.startedAt) to \(summary.endedAt), fingerprint `\(summary.dataFingerprint.prefix(16))…`\n"
         for note in summary.dataNotes { out += "- Data: \(t(note))\n" }
@@ -88,6 +90,14 @@ public enum ReportWriter {
         out += "- Fill model: `\(c.fillModel.rawValue)`; fee rate \(JSONValue.format(c.feeRate)) (fraction); slippage \(JSONValue.format(c.slippageBasisPoints)) bp\n\n"
         out += "| Metric | Value |\n|---|---|\n"
         for (label, value) in metricRows(summary) { out += "| \(t(label)) | \(t(value)) |\n" }
+        if r.isMultiPair {
+            let q = c.quoteCurrency
+            out += "\n## Per symbol\n\n| Symbol | Deals | Closed | Win rate | Realized PnL [\(q)] | Fees [\(q)] | Max capital in use [\(q)] |\n|---|---|---|---|---|---|---|\n"
+            for o in r.symbolOutcomes {
+                out += "| \(t(o.symbol)) | \(o.dealsOpened) | \(o.dealsClosed) | \(o.winRate.map { Format.fixed($0 * 100, decimals: 1) + " %" } ?? "n/a") | \(Format.money(o.realizedPnL)) | \(Format.money(o.fees)) | \(Format.money(o.maxCapitalInUse)) |\n"
+            }
+        }
+        if let signals = r.signals { out += "\nSignals: \(t(RunSummary.signalsText(signals)))\n" }
         out += "\n## Configuration\n\n| Key | Value |\n|---|---|\n"
         for (key, value) in configurationRows(c) { out += "| \(code(key)) | \(code(value)) |\n" }
         out += "\nFiles: `equity.csv` (equity and drawdown per bar), `report.html` (charts). The run's orders and deals are in the `order_logs` and `deals` tables of \(code(summary.databasePath)).\n"
@@ -107,6 +117,7 @@ public enum ReportWriter {
         case .trailingTakeProfit: "#bc4c00"
         case .stopLoss: "#1f2328"
         case .closeCondition: "#9a6700"
+        case .signal: "#bf3989"
         }
     }
 
@@ -120,6 +131,7 @@ public enum ReportWriter {
         case .trailingTakeProfit: "Trailing take profit"
         case .stopLoss: "Stop loss"
         case .closeCondition: "Close condition"
+        case .signal: "Close signal"
         }
     }
 
@@ -157,27 +169,15 @@ public enum ReportWriter {
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    public static func html(_ summary: RunSummary) -> String {
-        let r = summary.result
-        let m = r.metrics
-        let c = r.configuration
-        let q = c.quoteCurrency
-        let drawdown = EquityCurveStatistics.drawdownCurve(equity: r.equity, initialBalance: c.initialBalance).map { -$0 * 100 }
-        // Buy and hold: the initial balance put into the base at the first open.
-        let holdValues = r.candles.isEmpty || r.equity.count != r.candles.count ? [] : r.candles.closes.map { c.initialBalance * $0 / r.candles.opens[0] }
-        let equityChart = SVGChart.line(
-            times: r.candles.openTimes, values: r.equity, title: "Equity at each bar's close", yLabel: "Equity [\(q)]",
-            color: "#1f6feb", fill: false, baseline: c.initialBalance,
-            legend: holdValues.isEmpty ? [] : [("Bot equity", "#1f6feb"), ("Buy and hold", "#9a6700")],
-            overlay: holdValues.isEmpty ? nil : (holdValues, "#9a6700")
-        )
-        let drawdownChart = SVGChart.line(
-            times: r.candles.openTimes, values: drawdown, title: "Drawdown from the running peak", yLabel: "Drawdown [%]",
-            color: "#d1242f", fill: true, baseline: nil, height: 220
-        )
+    /// The close price of symbol `symbol` (all of a one-pair run) with its fills by role and its
+    /// deals' average entry and take-profit levels.
+    static func priceChart(_ r: BacktestResult, symbol: Int) -> String {
+        let q = r.configuration.quoteCurrency
+        let multi = r.isMultiPair
+        let series = multi ? r.symbolOutcomes[symbol].candles : r.candles
         // Fills on the close price by role (the first 5,000), buys drawn first so that the sells
         // (take profits at a deal's end, often at the next deal's first buy) stay visible on top.
-        let fills = Array(r.orders.lazy.filter { $0.status == .filled && $0.filledBar != nil && $0.averagePrice != nil }.prefix(5000))
+        let fills = Array(r.orders.lazy.filter { $0.symbol == symbol && $0.status == .filled && $0.filledBar != nil && $0.averagePrice != nil }.prefix(5000))
         let markers = (fills.filter { $0.side == .buy } + fills.filter { $0.side == .sell }).map { order in
             ChartMarker(
                 time: r.candles.openTimes[order.filledBar!], value: order.averagePrice!, color: roleColor(order.role), role: order.role.rawValue,
@@ -189,10 +189,10 @@ public enum ReportWriter {
         // (the first 2,000 deals).
         var levels: [ChartLevel] = []
         var targets: [Int: Double] = [:]  // deal number -> its last take-profit price
-        for order in r.orders where order.role == .takeProfit {
+        for order in r.orders where order.role == .takeProfit && order.symbol == symbol {
             if let deal = order.deal, deal <= 2000, let price = order.price { targets[deal] = price }
         }
-        for deal in r.deals.prefix(2000) {
+        for deal in r.deals.lazy.filter({ $0.symbol == symbol }).prefix(2000) {
             let from = r.candles.openTimes[deal.openedBar]
             let to = r.candles.openTimes[deal.closedBar ?? (r.candles.count - 1)]
             levels.append(ChartLevel(from: from, to: to, value: deal.averageEntry, color: "#0969da", kind: "avg_entry", title: "Deal \(deal.number): average entry \(Format.significant(deal.averageEntry)) \(q)"))
@@ -200,22 +200,54 @@ public enum ReportWriter {
                 levels.append(ChartLevel(from: from, to: to, value: target, color: "#d1242f", kind: "take_profit", title: "Deal \(deal.number): take profit at \(Format.significant(target)) \(q)"))
             }
         }
-        let priceChart = SVGChart.line(
-            times: r.candles.openTimes, values: r.candles.closes, title: "Close price with fills by role",
+        return SVGChart.line(
+            times: series.openTimes, values: series.closes, title: multi ? "\(r.symbolOutcomes[symbol].symbol): close price with fills by role" : "Close price with fills by role",
             yLabel: "Price [\(q)]", color: "#59636e", fill: false, baseline: nil,
             markers: markers,
             legend: rolesShown.map { (roleLabel($0), roleColor($0)) } + (levels.isEmpty ? [] : [("Avg. entry", "#0969da"), ("TP level", "#d1242f")]),
             levels: levels, logarithmicAbove: 5
         )
+    }
+
+    public static func html(_ summary: RunSummary) -> String {
+        let r = summary.result
+        let m = r.metrics
+        let c = r.configuration
+        let q = c.quoteCurrency
+        let drawdown = EquityCurveStatistics.drawdownCurve(equity: r.equity, initialBalance: c.initialBalance).map { -$0 * 100 }
+        // Buy and hold: the initial balance put into the base at the first open.
+        let holdValues = r.isMultiPair || r.candles.isEmpty || r.equity.count != r.candles.count ? [] : r.candles.closes.map { c.initialBalance * $0 / r.candles.opens[0] }
+        let equityChart = SVGChart.line(
+            times: r.candles.openTimes, values: r.equity, title: "Equity at each bar's close", yLabel: "Equity [\(q)]",
+            color: "#1f6feb", fill: false, baseline: c.initialBalance,
+            legend: holdValues.isEmpty ? [] : [("Bot equity", "#1f6feb"), ("Buy and hold", "#9a6700")],
+            overlay: holdValues.isEmpty ? nil : (holdValues, "#9a6700")
+        )
+        let drawdownChart = SVGChart.line(
+            times: r.candles.openTimes, values: drawdown, title: "Drawdown from the running peak", yLabel: "Drawdown [%]",
+            color: "#d1242f", fill: true, baseline: nil, height: 220
+        )
+        var symbolSection = ""
+        if r.isMultiPair {
+            symbolSection = "<h2>Per symbol</h2>\n<table>\n<tr><th>Symbol</th><th>Deals</th><th>Closed</th><th>Win rate</th><th>Realized PnL [\(q)]</th><th>Fees [\(q)]</th><th>Max capital in use [\(q)]</th></tr>\n"
+            for o in r.symbolOutcomes {
+                symbolSection += "<tr><td>\(escape(o.symbol))</td><td>\(o.dealsOpened)</td><td>\(o.dealsClosed)</td><td>\(o.winRate.map { Format.fixed($0 * 100, decimals: 1) + " %" } ?? "n/a")</td>"
+                symbolSection += "<td>\(Format.signedMoney(o.realizedPnL))</td><td>\(Format.money(o.fees))</td><td>\(Format.money(o.maxCapitalInUse))</td></tr>\n"
+            }
+            symbolSection += "</table>\n"
+        }
+        if let signals = r.signals { symbolSection += "<p>Signals: \(escape(RunSummary.signalsText(signals)))</p>\n" }
+        let priceCharts = r.symbolOutcomes.indices.map { Self.priceChart(r, symbol: $0) }.joined(separator: "\n")
         let cards: [(String, String)] = Self.cardMetrics.compactMap(MetricDefinition.named).map { metric in
             (metric.label(quoteCurrency: q), metric.key == "sharpe_ratio" && m.sharpeRatio == nil ? "n/a" : Format.metric(metric, of: m))
         }
         var dealRows = ""
-        let lastClose = r.candles.closes.last ?? 0
+        let lastCloses = r.symbolOutcomes.map(\.lastClose)
+        let symbolNames = r.configuration.tradedSymbols
         for deal in r.deals.prefix(500) {
             // An open deal shows its unrealized PnL at the last close, as the positions table does.
-            let pnl = deal.closedBar == nil ? (lastClose - deal.averageEntry) * deal.quantity : deal.realizedPnL
-            dealRows += "<tr><td>\(deal.number)</td><td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[deal.openedBar]))</td>"
+            let pnl = deal.closedBar == nil ? (lastCloses[deal.symbol] - deal.averageEntry) * deal.quantity : deal.realizedPnL
+            dealRows += "<tr><td>\(deal.number)</td>\(r.isMultiPair ? "<td>\(escape(symbolNames[deal.symbol]))</td>" : "")<td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[deal.openedBar]))</td>"
             dealRows += "<td>\(deal.closedBar.map { UTCTime.shortText(nanoseconds: r.candles.openTimes[$0]) } ?? "open")</td>"
             dealRows += "<td>\(deal.safetyOrdersFilled)</td><td>\(Format.fixed(deal.averageEntry, decimals: 4))</td>"
             dealRows += "<td>\(Format.money(deal.cost))</td><td class=\"\(pnl < 0 ? "neg" : "pos")\">\(Format.signedMoney(pnl))\(deal.closedBar == nil ? " (unrealized)" : "")</td>"
@@ -226,7 +258,7 @@ public enum ReportWriter {
         var orderRows = ""
         for order in r.orders.prefix(orderLimit) {
             let filled = order.filledBar.map { UTCTime.shortText(nanoseconds: r.candles.openTimes[$0]) } ?? ""
-            orderRows += "<tr><td>\(order.sequence)</td><td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[order.createdBar]))</td>"
+            orderRows += "<tr><td>\(order.sequence)</td>\(r.isMultiPair ? "<td>\(escape(symbolNames[order.symbol]))</td>" : "")<td>\(UTCTime.shortText(nanoseconds: r.candles.openTimes[order.createdBar]))</td>"
             orderRows += "<td>\(order.role.rawValue)\(order.safetyOrderIndex.map { " \($0)" } ?? "")\(order.takeProfitStep.map { " step \($0)" } ?? "")</td><td>\(order.side.rawValue) \(order.type.rawValue)</td>"
             orderRows += "<td>\(order.price.map { Format.significant($0) } ?? "")</td><td>\(Format.significant(order.quantity))</td>"
             orderRows += "<td>\(order.status.rawValue)\(order.reason.map { " (\(escape($0)))" } ?? "")</td><td>\(filled)</td>"
@@ -255,22 +287,23 @@ public enum ReportWriter {
             </style>
             </head>
             <body>
-            <h1>\(escape(c.name)) on \(escape(c.symbol))</h1>
+            <h1>\(escape(c.name)) on \(escape(c.tradedSymbols.joined(separator: ", ")))</h1>
             <p class="sub">\(m.candles) candles, \(summary.startedAt) to \(summary.endedAt) (UTC) · fill model \(c.fillModel.rawValue) · run \(summary.runID) · \(engineVersion)</p>
             <div class="cards">
             \(cards.map { "<div class=\"card\"><div class=\"label\">\($0.0)</div><div class=\"value\">\(escape($0.1))</div></div>" }.joined(separator: "\n"))
             </div>
             \(equityChart)
             \(drawdownChart)
-            \(priceChart)
+            \(symbolSection)
+            \(priceCharts)
             <h2>Deals</h2>
             <table>
-            <tr><th>#</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Safety orders</th><th>Avg. entry</th><th>Cost [\(q)]</th><th>PnL [\(q)]</th><th>Closed by</th></tr>
+            <tr><th>#</th>\(r.isMultiPair ? "<th>Symbol</th>" : "")<th>Opened (UTC)</th><th>Closed (UTC)</th><th>Safety orders</th><th>Avg. entry</th><th>Cost [\(q)]</th><th>PnL [\(q)]</th><th>Closed by</th></tr>
             \(dealRows)</table>
             \(more)
             <h2>Orders</h2>
             <table>
-            <tr><th>#</th><th>Placed (UTC)</th><th>Role</th><th>Side, type</th><th>Price [\(q)]</th><th>Quantity</th><th>Status</th><th>Filled (UTC)</th><th>Fill price [\(q)]</th><th>Fee [\(q)]</th></tr>
+            <tr><th>#</th>\(r.isMultiPair ? "<th>Symbol</th>" : "")<th>Placed (UTC)</th><th>Role</th><th>Side, type</th><th>Price [\(q)]</th><th>Quantity</th><th>Status</th><th>Filled (UTC)</th><th>Fill price [\(q)]</th><th>Fee [\(q)]</th></tr>
             \(orderRows)</table>
             \(moreOrders)
             <h2>Every metric</h2>

@@ -44,6 +44,13 @@ public struct RunSummary: Sendable {
         ]
         let seen = Set(pairs.map(\.0))
         pairs += m.jsonPairs.filter { !seen.contains($0.0) }
+        if result.isMultiPair {
+            pairs.append(("symbols", .array(result.configuration.tradedSymbols.map { .string($0) })))
+            pairs.append(("per_symbol", .array(result.symbolOutcomes.map(Self.symbolJSON))))
+        }
+        if let signals = result.signals {
+            pairs.append(("signals", Self.signalsJSON(signals)))
+        }
         pairs += [
             ("bot_stopped", .bool(result.botStopped)),
             ("quote_currency", .string(c.quoteCurrency)), ("engine_version", .string(engineVersion)),
@@ -58,7 +65,7 @@ public struct RunSummary: Sendable {
         let c = result.configuration
         let q = c.quoteCurrency
         var lines: [String] = []
-        lines.append("Backtest of \(c.name) on \(c.symbol): \(m.candles) candles, \(UTCTime.shortText(nanoseconds: result.candles.openTimes.first ?? 0)) to \(UTCTime.shortText(nanoseconds: result.candles.openTimes.last ?? 0)) UTC\(m.intervalSeconds.map { ", \(Format.duration($0)) bars" } ?? "")")
+        lines.append("Backtest of \(c.name) on \(c.tradedSymbols.joined(separator: ", ")): \(m.candles) candles, \(UTCTime.shortText(nanoseconds: result.candles.openTimes.first ?? 0)) to \(UTCTime.shortText(nanoseconds: result.candles.openTimes.last ?? 0)) UTC\(m.intervalSeconds.map { ", \(Format.duration($0)) bars" } ?? "")")
         for note in dataNotes { lines.append("  data: " + note) }
         for note in metricNotes { lines.append("  note: " + note) }
         lines.append("")
@@ -71,10 +78,60 @@ public struct RunSummary: Sendable {
         for (label, value) in rows {
             lines.append("  " + label + String(repeating: " ", count: width - label.count) + "  " + value)
         }
+        if result.isMultiPair {
+            lines.append("")
+            lines += Self.symbolTable(result)
+        }
+        if let signals = result.signals {
+            lines.append("")
+            lines.append("  Signals: " + Self.signalsText(signals))
+        }
         lines.append("")
         lines.append("Run \(runID) stored in \(databasePath)")
         if let reportFolder { lines.append("Report: \(reportFolder)/report.html (also summary.md, equity.csv)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// One symbol's figures as JSON (`per_symbol` of `--json`): quote currency amounts, win rate a fraction.
+    static func symbolJSON(_ o: SymbolOutcome) -> JSONValue {
+        .object([
+            ("symbol", .string(o.symbol)), ("candles", .integer(Int64(o.candles.count))), ("deals_opened", .integer(Int64(o.dealsOpened))),
+            ("deals_closed", .integer(Int64(o.dealsClosed))), ("win_rate", .optional(o.winRate)), ("realized_pnl", .optional(o.realizedPnL)),
+            ("fees_paid", .optional(o.fees)), ("max_capital_in_use", .optional(o.maxCapitalInUse)), ("filled_orders", .integer(Int64(o.filledOrders))),
+            ("rejected_orders", .integer(Int64(o.rejectedOrders))), ("base_held", .optional(o.baseFree + o.baseLocked)),
+            ("buy_and_hold_return", .optional(o.buyAndHoldReturn)),
+        ])
+    }
+
+    static func signalsJSON(_ t: SignalTally) -> JSONValue {
+        .object([
+            ("read", .integer(Int64(t.read))), ("used", .integer(Int64(t.used))), ("dropped", .integer(Int64(t.droppedTotal))),
+            ("dropped_by_reason", .object(t.dropped.map { ($0.reason, .integer(Int64($0.count))) })),
+        ])
+    }
+
+    /// `5 read, 3 used, 2 dropped (deal_already_open 1, no_later_bar 1)`.
+    public static func signalsText(_ t: SignalTally) -> String {
+        var text = "\(t.read) read, \(t.used) used, \(t.droppedTotal) dropped"
+        if !t.dropped.isEmpty { text += " (" + t.dropped.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") + ")" }
+        return text
+    }
+
+    /// The per-symbol table of the summary: deals, win rate, PnL, fees, max capital in use.
+    public static func symbolTable(_ result: BacktestResult) -> [String] {
+        let q = result.configuration.quoteCurrency
+        let header = ["Symbol", "Deals", "Closed", "Win rate", "Realized PnL [\(q)]", "Fees [\(q)]", "Max capital [\(q)]"]
+        let rows = result.symbolOutcomes.map { o in
+            [o.symbol, String(o.dealsOpened), String(o.dealsClosed), o.winRate.map { Format.fixed($0 * 100, decimals: 1) + " %" } ?? "n/a",
+             Format.money(o.realizedPnL), Format.money(o.fees), Format.money(o.maxCapitalInUse)]
+        }
+        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            "  " + cells.indices.map { i in
+                i == 0 ? cells[i] + String(repeating: " ", count: widths[i] - cells[i].count) : String(repeating: " ", count: widths[i] - cells[i].count) + cells[i]
+            }.joined(separator: "  ")
+        }
+        return [line(header)] + rows.map(line)
     }
 
     /// What a reader must know to read the metrics: how the ratios are annualised when that is

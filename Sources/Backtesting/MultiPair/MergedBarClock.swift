@@ -13,6 +13,10 @@ public struct MergedBarClock: Sendable {
     @usableFromInline var current: ContiguousArray<Int>
     @usableFromInline var currentTime: Int64 = .min
     @usableFromInline var currentStep = -1
+    /// Every symbol has the same open times (the usual case: one exchange's candles of one
+    /// period): the clock is the bar index, with no per-symbol work.
+    @usableFromInline let aligned: Bool
+    @usableFromInline var exhausted = false
     /// The open time reached by the last ``advance()`` (nanoseconds since the epoch, UTC).
     @inlinable public var time: Int64 { currentTime }
     /// The 0-based number of the open time reached (-1 before the first ``advance()``).
@@ -24,13 +28,26 @@ public struct MergedBarClock: Sendable {
         self.openTimes = openTimes
         cursors = ContiguousArray(repeating: 0, count: openTimes.count)
         current = ContiguousArray(repeating: -1, count: openTimes.count)
+        aligned = openTimes.dropFirst().allSatisfy { $0 == openTimes.first! }
     }
+
+    /// Whether every symbol has the same open times.
+    @inlinable public var isAligned: Bool { aligned }
 
     @inlinable public var symbolCount: Int { openTimes.count }
 
     /// Moves to the next distinct open time; `false` when every symbol's bars are used up.
     @inlinable
     public mutating func advance() -> Bool {
+        if aligned {
+            guard !exhausted, let times = openTimes.first, currentStep + 1 < times.count else {
+                exhausted = true
+                return false
+            }
+            currentStep += 1
+            currentTime = times[currentStep]
+            return true
+        }
         var next = Int64.max
         for s in 0..<openTimes.count {
             let c = cursors[s]
@@ -57,6 +74,7 @@ public struct MergedBarClock: Sendable {
     /// The index of `symbol`'s bar at ``time``, or `nil` when it has no bar then.
     @inlinable
     public func barIndex(of symbol: Int) -> Int? {
+        if aligned { return exhausted || currentStep < 0 ? nil : currentStep }
         let i = current[symbol]
         return i >= 0 ? i : nil
     }
@@ -64,6 +82,7 @@ public struct MergedBarClock: Sendable {
     /// The index of `symbol`'s latest bar at or before ``time``, or `nil` before its first bar.
     @inlinable
     public func lastBarIndex(of symbol: Int) -> Int? {
+        if aligned { return currentStep < 0 ? nil : currentStep }
         let c = cursors[symbol]
         return c > 0 ? c - 1 : nil
     }

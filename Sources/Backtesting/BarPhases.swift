@@ -1,0 +1,70 @@
+import DCAStrategy
+import Indicators
+
+/// The two phases of one bar: the open (exits, then the start of a deal or a recurring buy),
+/// then the path and the close. The one-pair loop's eventful bars
+/// (``DCAEngine/eventfulBar(_:_:previousClose:startGate:)``) run them back to back; a multi-pair
+/// run (``PortfolioReplay``) runs every symbol's open before any symbol's path, and decides the
+/// starts itself (slots, signals). A one-symbol portfolio gives the one-pair run's results bit
+/// for bit (PortfolioReplayTests).
+extension DCAEngine {
+    /// The exits at an open: the gap leg from the previous close, a due timed stop, a due
+    /// close-condition exit, then `closeSignals` close signals (a market sell of the open deal).
+    /// - Returns: the close signals used (1 when a deal was sold on them, else 0).
+    @inline(__always)
+    mutating func exitsAtOpen(bar: Int, openTime: Int64, open: Double, previousClose: Double, closeSignals: Int) -> Int {
+        if bar > 0 && open != previousClose && hasExposure
+            && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
+            traverse(from: previousClose, to: open, gap: true, bar: bar)
+            refreshTriggerLevels()
+        }
+        if case .due = stopSide {
+            closeDeal(.market(.stopLoss), at: open * (1 - slippage), bar: bar)
+            refreshTriggerLevels()
+        }
+        if closeConditions != nil {
+            closeConditionsAtOpen(openTime: openTime, open: open, previousClose: previousClose, bar: bar)
+        }
+        if closeSignals > 0 && deal != nil {
+            closeDeal(.market(.signal), at: open * (1 - slippage), bar: bar)
+            refreshTriggerLevels()
+            return deal == nil ? 1 : 0
+        }
+        return 0
+    }
+
+    /// The base order of a new deal at the open (the portfolio decided it may start).
+    /// - Returns: whether the deal opened (its base order was not rejected).
+    @inline(__always)
+    mutating func startAtOpen(bar: Int, open: Double) -> Bool {
+        startDeal(open: open, bar: bar)
+        refreshTriggerLevels()
+        return deal != nil
+    }
+
+    /// A recurring buy at the open when its schedule says so (mode `recurring`).
+    @inline(__always)
+    mutating func recurringAtOpen(bar: Int, times: UnsafeBufferPointer<Int64>, open: Double) {
+        if isRecurringBuyBar(bar, times: times) {
+            recurringBuy(open: open, bar: bar)
+            refreshTriggerLevels()
+        }
+    }
+
+    /// The path through the bar and what its close decides: the timed stop's count, the close
+    /// conditions, the bars in position.
+    @inline(__always)
+    mutating func pathAndClose(bar: Int, openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double) {
+        if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
+            walkBar(bar: bar, open: open, high: high, low: low, close: close)
+            refreshTriggerLevels()
+        }
+        if case .countdown(let level, let closes) = stopSide {
+            countTimedStop(level: level, closes: closes, close: close)
+        }
+        if closeConditions != nil {
+            evaluateCloseConditions(bar: bar, openTime: openTime, open: open, high: high, low: low, close: close, volume: volume)
+        }
+        if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
+    }
+}
