@@ -167,10 +167,15 @@ struct PostgresCommandTests {
             #expect(try Self.number(database, "SELECT COUNT(*) FROM \(table) t WHERE NOT EXISTS (SELECT 1 FROM bot_runs r WHERE r.run_id = t.run_id)") == 0, "\(table)")
         }
         // The same run afterwards is stored whole.
-        let again = try runCLI(["run", "--config", config, "--data", csv, "--db", database.urlText, "--report-dir", folder.path])
+        let again = try runCLI(["run", "--config", config, "--data", csv, "--db", database.urlText, "--report-dir", folder.path, "--json"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Self.number(database, "SELECT COUNT(*) FROM bot_runs") == 2)
         #expect(try Self.number(database, "SELECT COUNT(*) FROM order_logs") > otherOrders + 10_000)
+        // And `runs delete` removes it (its deals cascade to their orders through an index).
+        let largeRun = try #require(try jsonObject(again.stdout)["run_id"] as? String)
+        let deleted = try runCLI(["runs", "delete", largeRun, "--db", database.urlText])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(try Self.number(database, "SELECT COUNT(*) FROM order_logs") == otherOrders)
     }
 
     /// Two processes writing different runs into one new database at once both land, each with
