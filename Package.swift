@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
         .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics", "Indicators"]),
-        // SQLite schema, migrations and the run writer.
+        // SQLite and PostgreSQL schemas, migrations and the run writers (GRDB, PostgresNIO).
         .target(
             name: "Persistence",
             dependencies: [

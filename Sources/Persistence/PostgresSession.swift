@@ -168,7 +168,7 @@ final class PostgresSession: @unchecked Sendable {
                 case "42501":
                     return StorageError("user \(url.user) may not do this in \(url.database) on \(server) (\(message)): grant it the rights or use another --db.")
                 default:
-                    return StorageError("\(server) refused \(doing.hasPrefix("connecting") ? "the connection" : doing) (\(state)): \(message).")
+                    return StorageError("\(doing) \(url.database) on \(server) failed (SQLSTATE \(state)): \(message).")
                 }
             }
             switch error.code {

@@ -45,7 +45,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
                     do {
                         try await connection.execute(statement, logger: logger)
                     } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P07" {
-                        throw StorageError("\(url) already has a table \(error.serverInfo?[.message] ?? "") that dca-backtest did not create (no \(name) in dca_migrations): give another database, or a schema of its own (?options=-csearch_path%3Dbacktests is not supported; create a database for the runs).")
+                        throw StorageError("\(url) already holds tables dca-backtest did not create (\(error.serverInfo?[.message] ?? "a table exists"); migration \(name) not recorded in dca_migrations): give the runs a database of their own.")
                     }
                 }
                 try await connection.execute("INSERT INTO dca_migrations (name) VALUES ($1)", [.text(name)], logger: logger)
