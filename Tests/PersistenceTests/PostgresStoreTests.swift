@@ -178,6 +178,22 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A database holding a `bots` table of its own (the platform's, say) is refused, and left
+    /// with only that table: the migration is rolled back.
+    @Test func aDatabaseWithTablesDcaBacktestDidNotCreateIsRefusedAndLeftAsItWas() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let other = try PostgresSession(url: database.url)
+        try other.execute("CREATE TABLE bots (id integer)")
+        #expect {
+            _ = try PostgresStore(url: database.url)
+        } throws: { error in
+            "\(error)".contains("already holds tables dca-backtest did not create") && "\(error)".contains("give the runs a database of their own")
+        }
+        let tables = try other.query("SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public'")
+        #expect(tables.compactMap { $0["name"].text } == ["bots"])
+    }
+
     /// Two stores opening one new database at once both migrate it safely (an advisory lock).
     @Test func twoStoresOpeningANewDatabaseAtOnceBothSucceed() async throws {
         let database = try PostgresTestServer.freshDatabase()
