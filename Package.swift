@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", .upToNextMajor(from: "1.16.2")),
         .package(url: "https://github.com/groue/GRDB.swift", .upToNextMajor(from: "7.10.0")),
         .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian packages (libcsv-dev, zlib1g-dev, libzip-dev); libcsv ships no pkg-config file.
@@ -47,7 +48,7 @@ let package = Package(
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
         .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics", "Indicators"]),
-        // SQLite schema, migrations and the run writer.
+        // SQLite and PostgreSQL schemas, migrations and the run writers (GRDB, PostgresNIO).
         .target(
             name: "Persistence",
             dependencies: [
@@ -55,6 +56,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         // Text, JSON, Markdown and HTML (inline SVG) reports.
@@ -77,13 +79,17 @@ let package = Package(
         .testTarget(name: "BacktestingTests", dependencies: ["Backtesting", "MarketData", "DCAStrategy", "Analytics", "Indicators"]),
         .testTarget(
             name: "PersistenceTests",
-            dependencies: ["Persistence", "Backtesting", "DCAStrategy", "MarketData", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Persistence", "Backtesting", "DCAStrategy", "MarketData", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

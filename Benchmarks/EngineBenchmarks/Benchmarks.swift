@@ -210,6 +210,26 @@ let benchmarks: @Sendable () -> Void = {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    // The same run into PostgreSQL (COPY ... FROM STDIN in one transaction, commit included),
+    // only when a server is given: DCA_BACKTEST_POSTGRES_URL (and PGPASSWORD), as
+    // `eval "$(scripts/start-postgres.sh)"` sets them. Each iteration first deletes the run
+    // (not measured), so every write is a new run's full set of rows.
+    if let server = ProcessInfo.processInfo.environment["DCA_BACKTEST_POSTGRES_URL"], !server.isEmpty {
+        Benchmark(
+            "Storage_order_logs_write_postgres",
+            configuration: .init(metrics: [.wallClock, rowsPerSecond], warmupIterations: 1, maxDuration: .seconds(30), maxIterations: 5, thresholds: tolerances([.wallClock, rowsPerSecond]))
+        ) { benchmark in
+            let store = try RunDatabases.open(server)
+            _ = try store.delete(runIDs: [identity.runID])
+            let clock = ContinuousClock()
+            let start = clock.now
+            try store.write(busy, identity: identity, orders: .all, membership: .standalone, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0)
+            let elapsed = clock.now - start
+            benchmark.measurement(rowsPerSecond, Int(Double(busy.orders.count) / (elapsed / .seconds(1)) / 1e3))
+            _ = try store.delete(runIDs: [identity.runID])
+        }
+    }
+
     // Sweep throughput: a 100-point grid (take profit x price deviation x step scale) of the
     // typical ladder over one year of 1-minute candles (525,600), on every core, as `sweep` runs
     // its workers (no equity curve kept); storage excluded (see Storage_order_logs_write).

@@ -28,6 +28,9 @@ struct DBCheckCommand: ParsableCommand {
     var databasePath = "reports/backtests.sqlite"
 
     func run() throws {
+        if case .postgres(let url) = try DatabaseLocation(databasePath) {
+            throw CommandFailure("db check runs SQLite's checks on a file; \(url) is a PostgreSQL database, which checks its own pages and constraints (its amcheck extension verifies indexes).")
+        }
         let report = try DatabaseHealth.check(path: databasePath)
         if report.isHealthy {
             print("\(databasePath): integrity check ok, foreign keys ok.")

@@ -14,7 +14,11 @@ enum PostgresSchema {
         CREATE TABLE IF NOT EXISTS dca_migrations (name text PRIMARY KEY NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
         """
 
-    /// Column types by table and column (for merging SQLite rows, whose values are text, in).
+    /// The tables. `order_logs_run_deal` serves the cascade from a deleted deal to its orders:
+    /// without it, deleting a run (its deals cascade first) scanned all of the run's orders once
+    /// per deal (169,075 orders and 25,388 deals: over 10 minutes; with it, 0.97 s), for about 6%
+    /// more server time per order row written (COPY of the same rows: 3.29 s of backend CPU
+    /// against 3.09 s).
     static let v1 = """
         CREATE TABLE sweeps (
             sweep_id uuid PRIMARY KEY NOT NULL,
@@ -121,6 +125,7 @@ enum PostgresSchema {
             FOREIGN KEY (run_id, bot_id) REFERENCES bot_runs(run_id, bot_id) ON DELETE CASCADE,
             FOREIGN KEY (run_id, deal_id) REFERENCES deals(run_id, deal_id) ON DELETE CASCADE
         );
+        CREATE INDEX order_logs_run_deal ON order_logs(run_id, deal_id);
         CREATE TABLE positions (
             run_id uuid NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
             user_id uuid,

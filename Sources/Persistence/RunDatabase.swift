@@ -199,7 +199,7 @@ public enum RunDatabases {
         }
         switch try DatabaseLocation(location) {
         case .sqlite(let path): return try RunStore(path: path, userID: userID?.lowercased())
-        case .postgres(let url): throw StorageError("--db \(url): PostgreSQL is not supported by this build yet; give an SQLite file path.")
+        case .postgres(let url): return try PostgresStore(url: url, userID: userID?.lowercased())
         }
     }
 

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Persistence
 
-/// The PostgreSQL schema (not yet wired to `--db`) against the SQLite schema it copies: the
+/// The PostgreSQL schema (as SQL, without a server) against the SQLite schema it copies: the
 /// SQLite database written by the current migrations is the reference.
 @Suite struct PostgresSchemaTests {
     /// Column names in order of each `CREATE TABLE name (...)` of `sql` (table constraints skipped).

@@ -1,0 +1,207 @@
+import Backtesting
+import DCAStrategy
+import Foundation
+import MarketData
+import PostgresNIO
+import Testing
+
+@testable import Persistence
+
+/// The PostgreSQL store against a real server (``PostgresTestServer``), each test in a database
+/// of its own: the schema and its constraints, a run's rows equal to SQLite's value for value,
+/// and a database of a newer version refused.
+@Suite(.enabled(if: PostgresTestServer.enabled, Comment(rawValue: PostgresTestServer.skipMessage)))
+struct PostgresStoreTests {
+    /// A run with many orders of every kind: 3,000 one-minute candles of a wave with a tight
+    /// ladder (deals open and close, take profits are placed and cancelled).
+    static func waveRun() throws -> (BacktestResult, RunIdentity) {
+        var text = "timestamp,open,high,low,close,volume\n"
+        var price = 100.0
+        for i in 0..<3_000 {
+            let close = ((100 * (1 + 0.01 * sin(Double(i) * 0.05))) * 100).rounded() / 100
+            text += "\(1_704_067_200 + i * 60),\(price),\(max(price, close) + 0.05),\(min(price, close) - 0.05),\(close),1\n"
+            price = close
+        }
+        let candles = try CandleLoader.load(bytes: Array(text.utf8)).series
+        let configuration = try BotConfiguration.decode(json: Data("""
+            {"symbol": "TESTUSDT", "initial_balance": 1000000, "base_order_size": 100, "safety_order_size": 100, "max_safety_orders": 4,
+             "price_deviation": 0.002, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.002, "fee_rate": 0.001}
+            """.utf8))
+        return (Backtester.run(configuration: configuration, candles: candles), RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint))
+    }
+
+    /// The same stored value, JSON compared as parsed documents (jsonb keeps its own key order and
+    /// spacing) and numbers as numbers (an integral REAL may come back from SQLite as INTEGER).
+    static func same(_ a: StoredValue, _ b: StoredValue) -> Bool {
+        if a == b { return true }
+        switch (a, b) {
+        case (.integer, .real), (.real, .integer): return a.double == b.double
+        case (.text(let s), .text(let t)):
+            guard let p = try? JSONDecoder().decode(JSONInput.self, from: Data(s.utf8)), let q = try? JSONDecoder().decode(JSONInput.self, from: Data(t.utf8)) else { return false }
+            return p == q
+        default: return false
+        }
+    }
+
+    @Test func everyTableColumnKeyAndConstraintIsPresent() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let store = try PostgresStore(url: database.url)
+        let tables = try store.query("SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1")
+        #expect(tables.compactMap { $0["name"].text } == ["bot_runs", "bots", "dca_migrations", "deals", "funds", "holdings", "order_logs", "positions", "sweep_runs", "sweeps"])
+        let views = try store.query("SELECT table_name::text AS name FROM information_schema.views WHERE table_schema = 'public'")
+        #expect(views.compactMap { $0["name"].text } == ["run_summary"])
+        let migrations = try store.query("SELECT name FROM dca_migrations ORDER BY name")
+        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view"])
+
+        // Columns in the order of the SQLite database the current migrations write.
+        let (sqlite, _) = try SchemaTests.storedRun()
+        for table in Schema.tables {
+            let columns = try store.query("SELECT column_name::text AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '\(table)' ORDER BY ordinal_position")
+            #expect(columns.compactMap { $0["name"].text } == (try sqlite.columns(of: table)), "\(table)")
+        }
+        // PostgreSQL types: ids uuid, simulated times timestamptz, JSON jsonb, money double precision.
+        let types = try store.query("""
+            SELECT table_name || '.' || column_name AS name, data_type::text AS type FROM information_schema.columns
+            WHERE table_schema = 'public' AND (table_name, column_name) IN (('bot_runs', 'run_id'), ('bot_runs', 'started_at'), ('bot_runs', 'metrics'),
+                ('order_logs', 'qty'), ('bots', 'config'), ('bot_runs', 'standalone'), ('order_logs', 'user_id')) ORDER BY 1
+            """)
+        #expect(types.map { "\($0["name"].text ?? ""):\($0["type"].text ?? "")" } == [
+            "bot_runs.metrics:jsonb", "bot_runs.run_id:uuid", "bot_runs.standalone:boolean", "bot_runs.started_at:timestamp with time zone",
+            "bots.config:jsonb", "order_logs.qty:double precision", "order_logs.user_id:uuid",
+        ])
+        // Foreign keys (child -> parent), from the table of docs/SCHEMA.md.
+        let foreignKeys = try store.query("""
+            SELECT conrelid::regclass::text || '->' || confrelid::regclass::text AS fk FROM pg_constraint WHERE contype = 'f' ORDER BY 1
+            """)
+        #expect(foreignKeys.compactMap { $0["fk"].text } == [
+            "bot_runs->bots", "deals->bot_runs", "funds->bot_runs", "holdings->bot_runs", "order_logs->bot_runs", "order_logs->deals",
+            "positions->bot_runs", "sweep_runs->bot_runs", "sweep_runs->sweeps",
+        ])
+        // Primary keys: sweeps, bots, bot_runs, sweep_runs, deals, order_logs (and dca_migrations);
+        // unique keys: bots.config_hash, bot_runs (run_id, bot_id), order_logs (run_id, sequence),
+        // positions (run_id, symbol), funds (run_id, exchange, currency), holdings (run_id, asset).
+        let keys = try store.query("SELECT contype::text AS kind, count(*) AS n FROM pg_constraint WHERE contype IN ('p', 'u') AND connamespace = 'public'::regnamespace GROUP BY 1 ORDER BY 1")
+        #expect(keys.map { "\($0["kind"].text ?? ""):\($0["n"].integer ?? -1)" } == ["p:7", "u:6"])
+        // One CHECK per column case of SchemaTests.checkCases except the five JSON columns and
+        // the boolean `standalone`, which their PostgreSQL types enforce: 40 - 6 = 34.
+        let checks = try store.query("SELECT count(*) AS n FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace")
+        #expect(checks.first?["n"].integer == 34)
+    }
+
+    /// Each CHECK of the schema refuses a value outside it (SQLSTATE 23514), and each JSON or
+    /// boolean column a value that is not one.
+    @Test func everyCheckRefusesAValueOutsideIt() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let store = try PostgresStore(url: database.url)
+        let (result, identity) = try Self.waveRun()
+        let sweepID = "5e1f0000-0000-8000-8000-000000000001"
+        try store.recordSweep(SweepRecord(id: sweepID, grid: "{}", baseConfig: "{}", dataFingerprint: "f", runs: 1, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z"))
+        try store.write(result, identity: identity, membership: .sweep(sweepID, point: 0), executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0.5)
+        let typed: Set<String> = ["sweeps.grid", "sweeps.base_config", "sweeps.invalid_points", "bots.config", "bot_runs.metrics", "bot_runs.standalone"]
+        for (table, column, value) in SchemaTests.checkCases {
+            do {
+                try store.execute("UPDATE \(table) SET \(column) = \(value)")
+                Issue.record("\(table).\(column) = \(value) was accepted")
+            } catch let error as PSQLError {
+                let state = error.serverInfo?[.sqlState] ?? ""
+                if !typed.contains("\(table).\(column)") { #expect(state == "23514", "\(table).\(column): \(state)") }
+            }
+        }
+        #expect(try store.count("order_logs") == result.orders.count)
+    }
+
+    /// The same run written to SQLite and to PostgreSQL: every table holds the same rows with the
+    /// same values, and `run_summary` the same row.
+    @Test func aRunsRowsInPostgresEqualItsSQLiteRowsValueForValue() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let userID = "123e4567-e89b-42d3-a456-426614174000"
+        let postgres = try PostgresStore(url: database.url, userID: userID)
+        let sqlite = try RunStore(path: SchemaTests.temporaryDatabase(), userID: userID)
+        let (result, identity) = try Self.waveRun()
+        #expect(result.orders.count > 200 && result.deals.count > 20, "\(result.orders.count) orders, \(result.deals.count) deals")
+        let sweepID = "5e1f0000-0000-8000-8000-000000000002"
+        for store in [postgres, sqlite] as [any RunDatabase] {
+            try store.recordSweep(SweepRecord(id: sweepID, grid: #"{"take_profit": [0.002, 0.004]}"#, baseConfig: identity.canonicalConfiguration, dataFingerprint: identity.dataFingerprint,
+                                              runs: 1, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.125Z", orders: "all", objective: "sharpe_ratio"))
+            try store.write(result, identity: identity, orders: .all, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
+            try store.link([(identity.runID, 3)], toSweep: sweepID)
+        }
+        for table in Schema.tables {
+            let expected = try sqlite.rows(of: table), actual = try postgres.rows(of: table)
+            #expect(actual.count == expected.count, "\(table)")
+            #expect(actual.count > 0, "\(table)")
+            for (a, e) in zip(actual, expected) {
+                #expect(a.columns == e.columns, "\(table)")
+                for (column, (x, y)) in zip(e.columns, zip(a.values, e.values)) where !Self.same(x, y) {
+                    Issue.record("\(table).\(column): PostgreSQL \(x), SQLite \(y)")
+                }
+            }
+        }
+        let filter = RunFilter(includeSweepPoints: true)
+        let summaries = (try postgres.listRuns(filter), try sqlite.listRuns(filter))
+        #expect(summaries.0.count == 1 && summaries.1.count == 1)
+        if let a = summaries.0.first?.row, let e = summaries.1.first?.row {
+            #expect(a.columns == e.columns)
+            for (column, (x, y)) in zip(e.columns, zip(a.values, e.values)) where !Self.same(x, y) {
+                Issue.record("run_summary.\(column): PostgreSQL \(x), SQLite \(y)")
+            }
+        }
+        // The read API agrees too.
+        #expect(try postgres.storedRunIDs(among: [identity.runID, "not-a-uuid"], detail: .all) == [identity.runID])
+        #expect(try postgres.members(ofSweep: sweepID).map(\.runID) == [identity.runID])
+        #expect(try postgres.metrics(runIDs: [identity.runID]) == sqlite.metrics(runIDs: [identity.runID]))
+        guard case .found(let shown) = try postgres.lookUp(runIDPrefix: String(identity.runID.prefix(8))) else { Issue.record("run not found by prefix"); return }
+        #expect(shown.orders.count == result.orders.count && shown.deals.count == result.deals.count)
+
+        // Writing it again (as a sweep point without orders) keeps every row.
+        try postgres.write(result, identity: identity, orders: .none, membership: .sweep(sweepID, point: 1), executedAt: "2026-02-01T00:00:00.000Z", wallSeconds: 1)
+        #expect(try postgres.count("order_logs") == result.orders.count)
+        #expect(try postgres.members(ofSweep: sweepID).map(\.point) == [1])
+        #expect(try postgres.delete(runIDs: [identity.runID, "00000000-0000-8000-8000-000000000000"]) == [identity.runID])
+        for table in ["order_logs", "deals", "positions", "funds", "holdings", "sweep_runs", "bot_runs", "bots"] {
+            #expect(try postgres.count(table) == 0, "\(table)")
+        }
+    }
+
+    @Test func aDatabaseOfANewerVersionIsRefused() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let store = try PostgresStore(url: database.url)
+        try store.execute("INSERT INTO dca_migrations (name) VALUES ('v99_from_a_newer_version')")
+        #expect {
+            _ = try PostgresStore(url: database.url)
+        } throws: { error in
+            "\(error)".contains("was written by a newer version of dca-backtest") && "\(error)".contains("v99_from_a_newer_version")
+        }
+    }
+
+    /// A database holding a `bots` table of its own (the platform's, say) is refused, and left
+    /// with only that table: the migration is rolled back.
+    @Test func aDatabaseWithTablesDcaBacktestDidNotCreateIsRefusedAndLeftAsItWas() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let other = try PostgresSession(url: database.url)
+        try other.execute("CREATE TABLE bots (id integer)")
+        #expect {
+            _ = try PostgresStore(url: database.url)
+        } throws: { error in
+            "\(error)".contains("already holds tables dca-backtest did not create") && "\(error)".contains("give the runs a database of their own")
+        }
+        let tables = try other.query("SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public'")
+        #expect(tables.compactMap { $0["name"].text } == ["bots"])
+    }
+
+    /// Two stores opening one new database at once both migrate it safely (an advisory lock).
+    @Test func twoStoresOpeningANewDatabaseAtOnceBothSucceed() async throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let url = database.url
+        async let first: Bool = Task.detached { (try? PostgresStore(url: url)) != nil }.value
+        async let second: Bool = Task.detached { (try? PostgresStore(url: url)) != nil }.value
+        let opened = await (first, second)
+        #expect(opened.0 && opened.1)
+    }
+}
