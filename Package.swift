@@ -83,6 +83,7 @@ let package = Package(
             name: "PersistenceTests",
             dependencies: ["Persistence", "Backtesting", "DCAStrategy", "MarketData", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Persistence", "Backtesting", "MarketData", "DCAStrategy"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

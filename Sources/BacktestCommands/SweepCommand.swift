@@ -21,6 +21,14 @@ struct SweepCommand: ParsableCommand {
             what it finished and --resume skips it. A point's stored run is the same, bit for bit, as a standalone \
             `dca-backtest run` of that point's configuration.
 
+            A grid key maps to a list of values or to a range {"min": a, "max": b, "step": c} (a, a + c, ... up to b). \
+            --search random --samples N --seed S runs N distinct points drawn from the product with a seeded \
+            generator (the same seed, the same points). --walk-forward 90d/30d optimises --objective on each training \
+            window and runs the best point on the window that follows (rolling by the test length); --split 0.7 does it \
+            once. The leaderboard flags keys whose value is the first or last of three or more ([edge: KEY]). Every \
+            sweep writes REPORT_DIR/sweep-ID/report.html (leaderboard, heatmaps, a line per key, the walk-forward \
+            table); a walk-forward also writes walk-forward.json there. See docs/SWEEPS.md.
+
             Sharding: --shard I/N runs the points whose index modulo N is I - 1 (I from 1). Without --shard, \
             SLURM_ARRAY_TASK_ID (0-based) and SLURM_ARRAY_TASK_COUNT are used when set, or JOB_COMPLETION_INDEX \
             (Kubernetes Indexed Jobs, 0-based) with --shard-count N. Give each shard its own --db and combine them \
@@ -31,13 +39,15 @@ struct SweepCommand: ParsableCommand {
                 --grid datasets/example-grid.json --orders none \\
                 --data datasets/BTCUSDT-1m-2020-01-01.zip \\
                        datasets/BTCUSDT-1m-2020-01-02.zip
+              dca-backtest sweep --config BOT.json --grid GRID.json --data FILE ... \
+                --search random --samples 500 --seed 7 --walk-forward 90d/30d --objective total_pnl
             """
     )
 
     @Option(name: .customLong("config"), help: ArgumentHelp("The base bot configuration (JSON).", valueName: "BOT.json"))
     var configPath: String
 
-    @Option(name: .customLong("grid"), help: ArgumentHelp("The grid: {\"key\": [values], ...}.", valueName: "GRID.json"))
+    @Option(name: .customLong("grid"), help: ArgumentHelp("The grid: {\"key\": [values] or {\"min\": a, \"max\": b, \"step\": c}, ...}.", valueName: "GRID.json"))
     var gridPath: String
 
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files of one symbol.", valueName: "FILE"))
