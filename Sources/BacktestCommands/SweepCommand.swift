@@ -39,7 +39,7 @@ struct SweepCommand: ParsableCommand {
                 --grid datasets/example-grid.json --orders none \\
                 --data datasets/BTCUSDT-1m-2020-01-01.zip \\
                        datasets/BTCUSDT-1m-2020-01-02.zip
-              dca-backtest sweep --config BOT.json --grid GRID.json --data FILE ... \
+              dca-backtest sweep --config BOT.json --grid GRID.json --data FILE ... \\
                 --search random --samples 500 --seed 7 --walk-forward 90d/30d --objective total_pnl
             """
     )
