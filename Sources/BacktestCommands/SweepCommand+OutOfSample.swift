@@ -61,7 +61,7 @@ extension SweepCommand {
             let outcome = try runPoints(trainingPoints, over: training, detail: trainingDetail, context: context, progressTotal: (total, done))
             done += trainingPoints.count
             ran += outcome.ran
-            let metrics = try store.metrics(runIDs: trainingPoints.map(\.identity.runID))
+            let metrics = outcome.metrics
             let ranked = rank(trainingPoints, metrics: metrics)
             guard let best = ranked.first else { continue }
             lastTraining = (trainingPoints, metrics)

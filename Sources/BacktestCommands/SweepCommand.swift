@@ -207,7 +207,9 @@ struct SweepCommand: ParsableCommand {
 
         // Validate every point before reading any data, streaming: points are generated one at a
         // time, and only the first invalid ones are kept for the message (all with --skip-invalid).
+        // Each valid point's configuration is kept: decoding is most of a point's preparation.
         var validIndices: [Int] = []
+        var validConfigurations: [BotConfiguration] = []
         var invalid: [(index: Int, text: String, reason: String)] = []
         var invalidCount = 0
         var firstConfiguration: BotConfiguration?
@@ -219,6 +221,7 @@ struct SweepCommand: ParsableCommand {
                 if firstConfiguration == nil { firstConfiguration = configuration }
                 if configuration.fillModel == .detail { usesDetail = true }
                 validIndices.append(index)
+                validConfigurations.append(configuration)
             } catch {
                 invalidCount += 1
                 if skipInvalid || invalid.count < 20 { invalid.append((index, Self.describe(grid.values(at: index)), error.problems.joined(separator: "; "))) }
@@ -243,13 +246,12 @@ struct SweepCommand: ParsableCommand {
         let detailPath = try detailCandles.load(for: usesDetail ? [try Self.firstDetailConfiguration(grid: grid, base: base, among: validIndices)] : representative, bars: candles, barsFingerprint: barsFingerprint, data: data)
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
         let fingerprint = detailPath?.fingerprint ?? barsFingerprint
-        let points = validIndices.map { index in
-            // Valid: decoded above.
-            let configuration = try! BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
+        let points = zip(validIndices, validConfigurations).map { index, configuration in
             let used = configuration.fillModel == .detail ? fingerprint : barsFingerprint
             return Point(index: index, values: grid.values(at: index), configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: used))
         }
         validIndices = []
+        validConfigurations = []
         try ConditionCheck.refuseUnfit(points.map(\.configuration), interval: candles.intervalNanoseconds)
 
         let baseText = JSONInput.object(base).value.text()
@@ -283,8 +285,9 @@ struct SweepCommand: ParsableCommand {
         let outcome = try runPoints(points, over: candles, detail: detail, context: context, progressTotal: nil)
         let seconds = (clock.now - started) / .seconds(1)
 
-        // Leaderboard and export, from the stored rows (resumed points included).
-        let metrics = try store.metrics(runIDs: points.map(\.identity.runID))
+        // Leaderboard and export: the runs' own metrics, and the stored ones of points stored
+        // before (resumed or shared with another sweep).
+        let metrics = outcome.metrics
         let objective = self.objective.metric.key
         let ranked = rank(points, metrics: metrics)
         let what = drawn == nil ? "\(grid.count) points" : "\(selectedCount) of \(grid.count) points drawn (seed \(seed))"
@@ -335,7 +338,10 @@ struct SweepCommand: ParsableCommand {
     /// storing each batch in its own transaction, and links those already stored to the sweep.
     /// - Parameter progressTotal: the progress line's total and the points done before these
     ///   (a walk-forward counts every window's points); nil: these points alone.
-    func runPoints(_ points: [Point], over candles: CandleSeries, detail: OrderDetail, context: Context, progressTotal: (total: Int, before: Int)?) throws -> (ran: Int, alreadyStored: Int) {
+    /// - Returns: how many ran now and how many were stored already, and every point's metrics:
+    ///   those run now as the runs gave them (the numbers stored, bit for bit: stored JSON numbers
+    ///   read back exactly), the others read from the database.
+    func runPoints(_ points: [Point], over candles: CandleSeries, detail: OrderDetail, context: Context, progressTotal: (total: Int, before: Int)?) throws -> (ran: Int, alreadyStored: Int, metrics: [String: [String: Double]]) {
         let store = context.store, sweepID = context.sweepID
         // A point whose run is already stored with at least the rows asked for (by an earlier
         // attempt of this sweep, another sweep, `run` or a merge) is the same deterministic run:
@@ -371,16 +377,24 @@ struct SweepCommand: ParsableCommand {
             signal(SIGINT, SIG_DFL)
         }
         let jobs = pending.map { SweepJob(configuration: $0.configuration, identity: $0.identity, point: $0.index) }
+        let collected = CollectedMetrics()
         try SweepRunner(workers: context.workers).run(
             jobs, candles: candles, detail: context.detail, keepOrders: detail == .all,
-            sink: { batch in try store.write(batch: batch, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601()) },
+            sink: { batch in
+                try store.write(batch: batch, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
+                collected.add(batch)
+            },
             stored: { count in
                 counter.set(count)
                 meter.update(done: before + count)
             }
         )
         if progressTotal == nil || before + pending.count == total { meter.finish() }
-        return (pending.count, done.count)
+        var metrics = collected.metrics
+        if !done.isEmpty {
+            metrics.merge(try store.metrics(runIDs: Array(done)), uniquingKeysWith: { ran, _ in ran })
+        }
+        return (pending.count, done.count, metrics)
     }
 
     /// The points best first by the objective (undefined last), ties by point index.
@@ -485,6 +499,38 @@ final class StoredCounter: @unchecked Sendable {
     private var count = 0
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
     func set(_ value: Int) { lock.lock(); count = value; lock.unlock() }
+}
+
+/// Every numeric metric of the runs a sweep stored, as the database holds them (`bot_runs.metrics`
+/// numbers; a non-finite metric is stored as null and left out), gathered on the writer thread.
+final class CollectedMetrics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byRun: [String: [String: Double]] = [:]
+
+    func add(_ batch: [SweepRun]) {
+        var numbers: [(String, [String: Double])] = []
+        numbers.reserveCapacity(batch.count)
+        for run in batch {
+            var m: [String: Double] = [:]
+            for (key, value) in run.result.metrics.jsonPairs {
+                switch value {
+                case .number(let d) where d.isFinite: m[key] = d
+                case .integer(let i): m[key] = Double(i)
+                default: break
+                }
+            }
+            numbers.append((run.identity.runID, m))
+        }
+        lock.lock()
+        for (runID, m) in numbers { byRun[runID] = m }
+        lock.unlock()
+    }
+
+    var metrics: [String: [String: Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return byRun
+    }
 }
 
 /// `--search`: every grid point, or a seeded random draw of them.

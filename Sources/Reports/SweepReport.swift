@@ -86,6 +86,10 @@ public struct SweepReport: Sendable {
         self.walkForward = walkForward
     }
 
+    /// The largest heatmap drawn (rows x columns); a larger pair of keys is named, not drawn, so a
+    /// report stays a page a browser opens.
+    public static let maximumHeatmapCells = 40_000
+
     /// The points best first: by the objective (undefined last), then by point index, so ties
     /// rank the same way on every run.
     public var ranked: [Point] {
@@ -121,7 +125,14 @@ public struct SweepReport: Sendable {
             if varied.count >= 2 {
                 body += "<h2>Heatmaps of \(Self.escape(objectiveLabel))</h2>\n<div class=\"charts\">\n"
                 for a in 0..<varied.count {
-                    for b in (a + 1)..<varied.count { body += heatmap(rowAxis: varied[a], columnAxis: varied[b], best: best, lookup: lookup) }
+                    for b in (a + 1)..<varied.count {
+                        let cells = axes[varied[a]].values.count * axes[varied[b]].values.count
+                        if cells > Self.maximumHeatmapCells {
+                            body += "<p class=\"skipped\">\(Self.escape(axes[varied[a]].key)) x \(Self.escape(axes[varied[b]].key)): \(cells) cells, more than \(Self.maximumHeatmapCells) drawn in one heatmap; not drawn.</p>\n"
+                            continue
+                        }
+                        body += heatmap(rowAxis: varied[a], columnAxis: varied[b], best: best, lookup: lookup)
+                    }
                 }
                 body += "</div>\n"
             }

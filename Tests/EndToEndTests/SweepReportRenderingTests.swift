@@ -85,4 +85,16 @@ import Testing
         #expect(ReportRenderingTests.count("<tr><td>", in: dom.components(separatedBy: "<table class=\"leaderboard\">").last ?? "") >= 10)
         #expect(!log.contains("Uncaught") && !log.contains(":ERROR:CONSOLE"), "\(log)")
     }
+
+    @Test func aPairOfKeysBeyondTheCellLimitIsNamedNotDrawn() {
+        // 201 x 201 = 40,401 cells, above the 40,000 drawn; one point is enough to rank.
+        let values = (0...200).map { String($0) }
+        let report = SweepReport(sweepID: "big", objectiveKey: "total_pnl", objectiveLabel: "Total PnL", higherIsBetter: true,
+                                 axes: [.init(key: "a", values: values), .init(key: "b", values: values)],
+                                 points: [.init(index: 0, valueIndices: [0, 0], objective: 1, columns: [], runID: "r")])
+        let html = report.html()
+        #expect(!html.contains("<svg class=\"heatmap\""))
+        #expect(html.contains("a x b: 40401 cells, more than 40000 drawn in one heatmap; not drawn."))
+        #expect(ReportRenderingTests.count("<svg class=\"key-line\"", in: html) == 2)
+    }
 }
