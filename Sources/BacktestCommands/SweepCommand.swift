@@ -311,7 +311,8 @@ struct SweepCommand: ParsableCommand {
             }
         }
         printLeaderboard(ranked, metrics: metrics, grid: grid)
-        let folder = reportDirectory + "/sweep-" + sweepID
+        // Shards of one sweep may share a file system: each writes the report of its own points.
+        let folder = reportDirectory + "/sweep-" + sweepID + (shard.count > 1 ? "/shard-\(shard.index + 1)-of-\(shard.count)" : "")
         do {
             try sweepReport(points: points, metrics: metrics, grid: grid, sweepID: sweepID).write(to: folder)
             print("Report: \(folder)/report.html")

@@ -192,4 +192,15 @@ import Testing
         let bad = try sweep("bad.sqlite", ["--progress", "sometimes"])
         #expect(bad.status != 0 && bad.stderr.contains("auto") && bad.stderr.contains("always") && bad.stderr.contains("never"))
     }
+
+    @Test func eachShardWritesTheReportOfItsPointsInItsOwnFolder() throws {
+        let folder = Project.temporaryFolder()
+        let result = try Self.sweep(folder, db: "shard.sqlite", ["--shard", "2/3", "--orders", "none"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let reportLine = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("Report: ") })
+        #expect(reportLine.hasSuffix("/shard-2-of-3/report.html"))
+        // Points 1, 4, ..., 22 of 24: 8 rows in the leaderboard's table (--top 10 shows them all).
+        let html = try String(contentsOfFile: String(reportLine.dropFirst("Report: ".count)), encoding: .utf8)
+        #expect(html.contains("Leaderboard (best 8 of 8)"))
+    }
 }
