@@ -267,7 +267,10 @@ struct SweepCommand: ParsableCommand {
         try store.recordSweep(SweepRecord(
             id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: selectedCount,
             invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0]),
-            orders: orders.description, objective: objective.metric.key
+            // An out-of-sample test's points (its training runs) keep their orders with --orders all
+            // only, and merge must not pick "the best N" among runs of different windows: its row
+            // says all or none, and each window's test run keeps its orders besides (docs/SWEEPS.md).
+            orders: outOfSample ? (orders == .all ? "all" : "none") : orders.description, objective: objective.metric.key
         ))
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let context = Context(store: store, sweepID: sweepID, grid: grid, candles: candles, detail: detailPath?.path, workers: workers)

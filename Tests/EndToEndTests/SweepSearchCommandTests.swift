@@ -122,6 +122,16 @@ import Testing
         #expect(windows.map { ($0["test"] as? [String: Any?])?["first_candle"] as? Int } == [4, 6, 8])
         #expect(windows.map { ($0["test"] as? [String: Any?])?["candles"] as? Int } == [2, 2, 2])
         #expect(table["candles_left_out"] as? Int == 0)
+        // With the default --orders top:10 the test runs keep their orders (a base order at least),
+        // the training runs none, and the sweep's row says none (merge picks no "best N" across windows).
+        try DatabaseQueue(path: folder.appendingPathComponent("wf.sqlite").path).read { db throws in
+            #expect(try String.fetchOne(db, sql: "SELECT orders FROM sweeps") == "none")
+            for window in windows {
+                let test = try #require(window["out_of_sample_run_id"] as? String), train = try #require(window["in_sample_run_id"] as? String)
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_logs WHERE run_id = ?", arguments: [test])! > 0)
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_logs WHERE run_id = ?", arguments: [train]) == 0)
+            }
+        }
         // Each window's out-of-sample run is a standalone run of the chosen point on the test
         // candles alone (the same run id: same configuration, same candles), and the total
         // out-of-sample PnL is the sum of those standalone runs' PnL.
