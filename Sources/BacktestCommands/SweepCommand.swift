@@ -319,6 +319,9 @@ struct SweepCommand: ParsableCommand {
         do {
             try sweepReport(points: points, metrics: metrics, grid: grid, sweepID: sweepID).write(to: folder)
             print("Report: \(folder)/report.html")
+            if let best = ranked.first, top > 0 {
+                print("Full report of the best point (with the same data options, if any): dca-backtest report \(best.identity.runID.prefix(8)) --db \(store.location) --data \(dataPaths.joined(separator: " "))")
+            }
         } catch {
             throw CommandFailure("The sweep was stored in \(store.location) but its report could not be written to \(folder): \(error)")
         }
