@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "DCAStrategy", targets: ["DCAStrategy"]),
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Indicators", targets: ["Indicators"]),
+        // The sweep scheduler, driven by `sweep`, the benchmarks and the tests alike.
+        .library(name: "Sweeps", targets: ["Sweeps"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.8.2")),
@@ -57,13 +59,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The sweep scheduler (workers and one writer), progress, walk-forward windows' results.
+        .target(name: "Sweeps", dependencies: ["Backtesting", "DCAStrategy", "MarketData", "Persistence"]),
         // Text, JSON, Markdown and HTML (inline SVG) reports.
         .target(name: "Reports", dependencies: ["Backtesting", "DCAStrategy", "Analytics", "MarketData"]),
         // The subcommands, as a library so tests can drive them.
         .target(
             name: "BacktestCommands",
             dependencies: [
-                "MarketData", "DCAStrategy", "Backtesting", "Analytics", "Persistence", "Reports",
+                "MarketData", "DCAStrategy", "Backtesting", "Analytics", "Persistence", "Reports", "Sweeps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,10 +83,11 @@ let package = Package(
             name: "PersistenceTests",
             dependencies: ["Persistence", "Backtesting", "DCAStrategy", "MarketData", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Persistence", "Backtesting", "MarketData", "DCAStrategy"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports",
+                "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports", "Sweeps",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
