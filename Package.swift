@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "DCAStrategy", targets: ["DCAStrategy"]),
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Indicators", targets: ["Indicators"]),
+        // The sweep scheduler, driven by `sweep`, the benchmarks and the tests alike.
+        .library(name: "Sweeps", targets: ["Sweeps"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.8.2")),
@@ -59,13 +61,15 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // The sweep scheduler (workers and one writer), progress, walk-forward windows' results.
+        .target(name: "Sweeps", dependencies: ["Backtesting", "DCAStrategy", "MarketData", "Persistence"]),
         // Text, JSON, Markdown and HTML (inline SVG) reports.
         .target(name: "Reports", dependencies: ["Backtesting", "DCAStrategy", "Analytics", "MarketData"]),
         // The subcommands, as a library so tests can drive them.
         .target(
             name: "BacktestCommands",
             dependencies: [
-                "MarketData", "DCAStrategy", "Backtesting", "Analytics", "Persistence", "Reports",
+                "MarketData", "DCAStrategy", "Backtesting", "Analytics", "Persistence", "Reports", "Sweeps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,10 +88,11 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Persistence", "Backtesting", "MarketData", "DCAStrategy"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports",
+                "BacktestCommands", "Persistence", "Backtesting", "MarketData", "DCAStrategy", "Reports", "Sweeps",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

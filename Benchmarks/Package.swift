@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "MarketData", package: toolIdentity),
                 .product(name: "DCAStrategy", package: toolIdentity),
                 .product(name: "Persistence", package: toolIdentity),
+                .product(name: "Sweeps", package: toolIdentity),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "EngineBenchmarks",

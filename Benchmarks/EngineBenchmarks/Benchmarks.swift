@@ -4,6 +4,7 @@ import DCAStrategy
 import Foundation
 import MarketData
 import Persistence
+import Sweeps
 import Dispatch
 
 /// The typical ladder of the engine issue: base 100, safety order 200, 1% deviation, step scale
@@ -231,8 +232,10 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Sweep throughput: a 100-point grid (take profit x price deviation x step scale) of the
-    // typical ladder over one year of 1-minute candles (525,600), on every core, as `sweep` runs
-    // its workers (no equity curve kept); storage excluded (see Storage_order_logs_write).
+    // typical ladder over one year of 1-minute candles (525,600), on every core, through the
+    // scheduler `sweep` uses (SweepRunner: workers take points one at a time, one writer thread
+    // takes the finished runs); storage excluded (see Storage_order_logs_write and
+    // Sweep_1000_points_2158_hourly_candles_stored).
     let year = {
         var series = SyntheticCandles.oneMinute(count: 525_600, seed: 2024)
         series.cacheInterval()
@@ -249,6 +252,8 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+    let yearFingerprint = year.fingerprint
+    let gridJobs = grid.enumerated().map { SweepJob(configuration: $1, identity: RunIdentity(configuration: $1, dataFingerprint: yearFingerprint), point: $0) }
     Benchmark(
         "Sweep_100_points_1y_1m_candles",
         configuration: .init(metrics: [.wallClock, backtestsPerSecond], maxDuration: .seconds(10), maxIterations: 10, thresholds: tolerances([.wallClock, backtestsPerSecond]))
@@ -256,16 +261,46 @@ let benchmarks: @Sendable () -> Void = {
         let workers = ProcessInfo.processInfo.activeProcessorCount
         let clock = ContinuousClock()
         let start = clock.now
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var k = worker
-            while k < grid.count {
-                blackHole(Backtester.run(configuration: grid[k], candles: year, recordEquity: false))
-                k += workers
-            }
-        }
+        try SweepRunner(workers: workers).run(gridJobs, candles: year, keepOrders: false, sink: { blackHole($0) })
         let elapsed = clock.now - start
         let seconds = elapsed / .seconds(1)
         benchmark.measurement(backtestsPerSecond, Int(Double(grid.count) / seconds))
+    }
+
+    // The sweep issue's per-point figure: 1,000 typical-ladder points (10 take profits x 10
+    // deviations x 10 step scales) over 2,158 candles, `--orders none`, storage included (each
+    // batch one transaction into a fresh SQLite file), both cores: what `sweep` does per point
+    // beside the backtest (ids, metrics, rows, the writer).
+    let short = {
+        var series = SyntheticCandles.oneMinute(count: 2_158, seed: 7)
+        series.cacheInterval()
+        return series
+    }()
+    let shortFingerprint = short.fingerprint
+    let thousand: [SweepJob] = (0..<1_000).map { k in
+        let configuration = try! BotConfiguration.decode(json: Data("""
+            {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
+             "price_deviation": \(0.005 + 0.001 * Double(k / 100)), "safety_order_step_scale": \(1.1 + 0.1 * Double(k / 10 % 10)), "safety_order_volume_scale": 2.0,
+             "take_profit": \(0.005 + 0.002 * Double(k % 10)), "fee_rate": 0.001}
+            """.utf8))
+        return SweepJob(configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: shortFingerprint), point: k)
+    }
+    Benchmark(
+        "Sweep_1000_points_2158_candles_stored",
+        configuration: .init(metrics: [.wallClock, backtestsPerSecond], maxDuration: .seconds(20), maxIterations: 5, thresholds: tolerances([.wallClock, backtestsPerSecond]))
+    ) { benchmark in
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-bench-\(UUID().uuidString)")
+        let store = try RunStore(path: folder.appendingPathComponent("runs.sqlite").path)
+        let sweepID = "00000000-0000-4000-8000-000000000001"
+        try store.recordSweep(SweepRecord(id: sweepID, grid: "{}", baseConfig: "{}", dataFingerprint: shortFingerprint, runs: thousand.count, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z", orders: "none", objective: "sharpe_ratio"))
+        let clock = ContinuousClock()
+        let start = clock.now
+        try SweepRunner(workers: ProcessInfo.processInfo.activeProcessorCount).run(thousand, candles: short, keepOrders: false, sink: { batch in
+            try store.write(batch: batch, orders: .none, sweepID: sweepID, executedAt: "2026-01-01T00:00:00.000Z")
+        })
+        let elapsed = clock.now - start
+        benchmark.measurement(backtestsPerSecond, Int(Double(thousand.count) / (elapsed / .seconds(1))))
+        try? FileManager.default.removeItem(at: folder)
     }
 
     // Loading 1M candles from the binary cache next to a CSV (written once before measuring),

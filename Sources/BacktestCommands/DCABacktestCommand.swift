@@ -19,7 +19,7 @@ public struct DCABacktestCommand: ParsableCommand {
               dca-backtest runs list
             """,
         version: "1.0.0",
-        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, DataCommand.self, RunsCommand.self, DBCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, ReportCommand.self, DataCommand.self, RunsCommand.self, DBCommand.self]
     )
 
     public init() {}

@@ -6,6 +6,7 @@ import Foundation
 import MarketData
 import Persistence
 import Reports
+import Sweeps
 
 /// `dca-backtest sweep`: a parameter sweep over a grid, on every core, resumable and shardable.
 struct SweepCommand: ParsableCommand {
@@ -20,6 +21,14 @@ struct SweepCommand: ParsableCommand {
             what it finished and --resume skips it. A point's stored run is the same, bit for bit, as a standalone \
             `dca-backtest run` of that point's configuration.
 
+            A grid key maps to a list of values or to a range {"min": a, "max": b, "step": c} (a, a + c, ... up to b). \
+            --search random --samples N --seed S runs N distinct points drawn from the product with a seeded \
+            generator (the same seed, the same points). --walk-forward 90d/30d optimises --objective on each training \
+            window and runs the best point on the window that follows (rolling by the test length); --split 0.7 does it \
+            once. The leaderboard flags keys whose value is the first or last of three or more ([edge: KEY]). Every \
+            sweep writes REPORT_DIR/sweep-ID/report.html (leaderboard, heatmaps, a line per key, the walk-forward \
+            table); a walk-forward also writes walk-forward.json there. See docs/SWEEPS.md.
+
             Sharding: --shard I/N runs the points whose index modulo N is I - 1 (I from 1). Without --shard, \
             SLURM_ARRAY_TASK_ID (0-based) and SLURM_ARRAY_TASK_COUNT are used when set, or JOB_COMPLETION_INDEX \
             (Kubernetes Indexed Jobs, 0-based) with --shard-count N. Give each shard its own --db and combine them \
@@ -30,13 +39,15 @@ struct SweepCommand: ParsableCommand {
                 --grid datasets/example-grid.json --orders none \\
                 --data datasets/BTCUSDT-1m-2020-01-01.zip \\
                        datasets/BTCUSDT-1m-2020-01-02.zip
+              dca-backtest sweep --config BOT.json --grid GRID.json --data FILE ... \\
+                --search random --samples 500 --seed 7 --walk-forward 90d/30d --objective total_pnl
             """
     )
 
     @Option(name: .customLong("config"), help: ArgumentHelp("The base bot configuration (JSON).", valueName: "BOT.json"))
     var configPath: String
 
-    @Option(name: .customLong("grid"), help: ArgumentHelp("The grid: {\"key\": [values], ...}.", valueName: "GRID.json"))
+    @Option(name: .customLong("grid"), help: ArgumentHelp("The grid: {\"key\": [values] or {\"min\": a, \"max\": b, \"step\": c}, ...}.", valueName: "GRID.json"))
     var gridPath: String
 
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files of one symbol; with several symbols over the grid, SYMBOL=FILE or files whose names each contain one symbol.", valueName: "[SYMBOL=]FILE"))
@@ -78,12 +89,48 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("max-points"), help: ArgumentHelp("Run grids of up to N points (default \(ParameterGrid.defaultMaximumPoints)); a larger grid is refused with its count.", valueName: "N"))
     var maxPoints = ParameterGrid.defaultMaximumPoints
 
+    @Option(help: ArgumentHelp("How points are chosen: grid (every point of the product) or random (--samples distinct points drawn with --seed)."))
+    var search = SweepSearch.grid
+
+    @Option(help: ArgumentHelp("With --search random: how many distinct points to draw (all of them when the grid has fewer).", valueName: "N"))
+    var samples: Int?
+
+    @Option(help: ArgumentHelp("With --search random: the seed of the draw (the same seed, grid and --samples give the same points on every machine).", valueName: "S"))
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("walk-forward"), help: ArgumentHelp("Rolling windows, e.g. 90d/30d (units m, h, d, w): optimise --objective on each training span, run the best point on the test span that follows, roll on by the test length. Prints and writes (walk-forward.json in the report folder) in-sample and out-of-sample figures per window and in total.", valueName: "TRAIN/TEST"))
+    var walkForward: String?
+
+    @Option(help: ArgumentHelp("One in-sample/out-of-sample split: optimise on the first FRACTION of the bars (0 < FRACTION < 1), run the best point on the rest.", valueName: "FRACTION"))
+    var split: Double?
+
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Where the sweep's report folder (sweep-ID/report.html) is created.", valueName: "DIR"))
+    var reportDirectory = "reports"
+
+    @Option(help: ArgumentHelp("Progress on standard error: auto (a live line on a terminal, a line every few seconds when piped), always (lines every few seconds), never."))
+    var progress = ProgressMode.auto
+
+    @Option(name: .customLong("progress-interval"), help: .hidden)
+    var progressInterval = 5.0
+
     @OptionGroup var data: DataOptions
 
     @OptionGroup var detailCandles: DetailOptions
 
 
     func validate() throws {
+        if search == .random {
+            guard let samples else { throw ValidationError("--search random draws --samples N points: give --samples (and --seed S to choose the draw).") }
+            if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples)).") }
+        } else if samples != nil {
+            throw ValidationError("--samples takes effect with --search random only: add --search random, or leave --samples out to run every grid point.")
+        }
+        if let walkForward, WalkForwardPlan.parseLengths(walkForward) == nil {
+            throw ValidationError("--walk-forward takes TRAIN/TEST lengths with a unit m, h, d or w, e.g. 90d/30d (got '\(walkForward)').")
+        }
+        if let split, !(split > 0 && split < 1) { throw ValidationError("--split takes the in-sample fraction of the bars, above 0 and below 1, e.g. 0.7 (got \(split)).") }
+        if walkForward != nil && split != nil { throw ValidationError("--walk-forward and --split are two ways to test out of sample: give one of them.") }
+        if progressInterval <= 0 { throw ValidationError("--progress-interval must be above 0 seconds.") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if maxPoints < 1 { throw ValidationError("--max-points must be at least 1 (got \(maxPoints)).") }
         if top < 0 { throw ValidationError("--top must be 0 (no leaderboard) or more (got \(top)).") }
@@ -127,6 +174,15 @@ struct SweepCommand: ParsableCommand {
         var identity: RunIdentity
     }
 
+    /// Whether this sweep tests out of sample (`--walk-forward` or `--split`).
+    var outOfSample: Bool { walkForward != nil || split != nil }
+
+    /// Why `--walk-forward` or `--split` is refused for a grid trading several symbols: its windows
+    /// would have to be cut from every symbol's candles, which this version does not do.
+    static func outOfSampleMultiPairRefusal(option: String, symbols: [String]) -> String {
+        "\(option) works with grids over one symbol only in this version (its windows are cut from one symbol's candles), and this grid's points trade \(symbols.joined(separator: ", ")): run the out-of-sample test per symbol, or sweep this grid without \(option)."
+    }
+
     func run() throws {
         let baseData = try InputText.read(configPath, role: "configuration file", option: "--config")
         let gridData = try InputText.read(gridPath, role: "grid file", option: "--grid")
@@ -142,25 +198,39 @@ struct SweepCommand: ParsableCommand {
             throw CommandFailure("\(configPath): the file is not valid JSON: \(JSONInput.locateSyntaxError(in: baseData) ?? JSONInput.explain(error)).")
         }
         let grid: ParameterGrid
-        do { grid = try ParameterGrid(json: gridData, maximumPoints: maxPoints) } catch { throw CommandFailure("\(gridPath): \(error.description)") }
+        // A random search runs --samples points of a product that may be far larger than --max-points.
+        do { grid = try ParameterGrid(json: gridData, maximumPoints: search == .random ? Int.max : maxPoints) } catch { throw CommandFailure("\(gridPath): \(error.description)") }
+        if search == .random, let samples, samples > maxPoints {
+            throw CommandFailure("--samples \(samples) is above the limit of \(maxPoints) points: pass --max-points \(samples) to run them all.")
+        }
         let shard = try resolvedShard()
+        if outOfSample && shard.count > 1 {
+            throw CommandFailure("\(walkForward != nil ? "--walk-forward" : "--split") chooses each window's best point from all of its points, so it cannot run in shards: run it without --shard (and without a Slurm or Kubernetes array).")
+        }
+        // The points: every grid index, or the random draw's (ascending, distinct).
+        let drawn: [Int]? = search == .random ? RandomSearch.pointIndices(pointCount: grid.count, samples: samples ?? 1, seed: seed) : nil
+        let selectedCount = drawn?.count ?? grid.count
 
         // Validate every point before reading any data, streaming: points are generated one at a
         // time, and only the first invalid ones are kept for the message (all with --skip-invalid).
+        // Each valid point's configuration is kept: decoding is most of a point's preparation.
         var validIndices: [Int] = []
+        var validConfigurations: [BotConfiguration] = []
         var invalid: [(index: Int, text: String, reason: String)] = []
         var invalidCount = 0
         var firstConfiguration: BotConfiguration?
         var usesDetail = false
         // Every symbol of the valid points, in order of first appearance (`symbols` may be a grid key).
         var allSymbols: [String] = []
-        for index in stride(from: shard.index, to: grid.count, by: shard.count) {
+        for position in stride(from: shard.index, to: selectedCount, by: shard.count) {
+            let index = drawn?[position] ?? position
             do {
                 let configuration = try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
                 if firstConfiguration == nil { firstConfiguration = configuration }
                 for symbol in configuration.tradedSymbols where !allSymbols.contains(symbol) { allSymbols.append(symbol) }
                 if configuration.fillModel == .detail { usesDetail = true }
                 validIndices.append(index)
+                validConfigurations.append(configuration)
             } catch {
                 invalidCount += 1
                 if skipInvalid || invalid.count < 20 { invalid.append((index, Self.describe(grid.values(at: index)), error.problems.joined(separator: "; "))) }
@@ -168,7 +238,13 @@ struct SweepCommand: ParsableCommand {
         }
         if invalidCount > 0 && !skipInvalid {
             let listed = invalid.prefix(20).map { "point \($0.index) (\($0.text)): \($0.reason)" }.joined(separator: "; ")
-            throw CommandFailure("\(invalidCount) of \(grid.count) grid points are invalid, so nothing was run: \(listed)\(invalidCount > 20 ? "; and \(invalidCount - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
+            throw CommandFailure("\(invalidCount) of \(selectedCount) \(drawn == nil ? "grid" : "drawn") points are invalid, so nothing was run: \(listed)\(invalidCount > 20 ? "; and \(invalidCount - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
+        }
+        if outOfSample && usesDetail {
+            throw CommandFailure("fill_model \"detail\" is not supported with \(walkForward != nil ? "--walk-forward" : "--split") in this version: its finer candles are not cut into windows. Use the bars' own fill model (pessimistic, say) for the out-of-sample test.")
+        }
+        if outOfSample && allSymbols.count > 1 {
+            throw CommandFailure(Self.outOfSampleMultiPairRefusal(option: walkForward != nil ? "--walk-forward" : "--split", symbols: allSymbols))
         }
 
         // Several symbols over the grid: each symbol's files (`--data SYMBOL=FILE` or named files),
@@ -200,111 +276,55 @@ struct SweepCommand: ParsableCommand {
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
         let fingerprint = detailPath?.fingerprint ?? barsFingerprint
         let runner = PointRunner(candles: candles, detail: detailPath?.path, symbolData: symbolData, symbols: allSymbols)
-        let points = validIndices.map { index in
-            // Valid: decoded above.
-            let configuration = try! BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
+        let points = zip(validIndices, validConfigurations).map { index, configuration in
             let used = symbolData != nil ? runner.fingerprint(of: configuration) : configuration.fillModel == .detail ? fingerprint : barsFingerprint
             return Point(index: index, values: grid.values(at: index), configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: used))
         }
         validIndices = []
+        validConfigurations = []
         try ConditionCheck.refuseUnfit(points.map(\.configuration), interval: symbolData?.interval ?? candles.intervalNanoseconds)
 
         let baseText = JSONInput.object(base).value.text()
-        let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)")
+        // A grid search keeps the sweep id it always had; a random draw or an out-of-sample test is
+        // another sweep of the same grid.
+        var method = ""
+        if search == .random { method += "|random|\(samples ?? 0)|\(seed)" }
+        if let walkForward { method += "|walk-forward|\(walkForward)" }
+        if let split { method += "|split|\(JSONValue.format(split))" }
+        let sweepID = ContentIdentifier.uuid(of: "sweep|\(baseText)|\(grid.canonicalJSON.text())|\(fingerprint)|\(engineVersion)" + method)
         let store = try RunDatabases.open(databasePath, userID: userID)
-        let location = store.location
         let invalidJSON = JSONValue.array(invalid.map { .object([("point", .integer(Int64($0.index))), ("values", .string($0.text)), ("reason", .string($0.reason))]) }).text()
         try store.recordSweep(SweepRecord(
-            id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: grid.count,
+            id: sweepID, grid: grid.canonicalJSON.text(), baseConfig: baseText, dataFingerprint: fingerprint, runs: selectedCount,
             invalidPoints: invalidJSON, createdAt: UTCTime.iso8601(nanoseconds: candles.openTimes[0]),
-            orders: orders.description, objective: objective.metric.key
+            // An out-of-sample test's points (its training runs) keep their orders with --orders all
+            // only, and merge must not pick "the best N" among runs of different windows: its row
+            // says all or none, and each window's test run keeps its orders besides (docs/SWEEPS.md).
+            orders: outOfSample ? (orders == .all ? "all" : "none") : orders.description, objective: objective.metric.key
         ))
+        let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let context = Context(store: store, sweepID: sweepID, grid: grid, candles: candles, detail: detailPath?.path, workers: workers)
+        if outOfSample {
+            try runOutOfSample(points: points, context: context, invalidCount: invalid.count)
+            return
+        }
+
         let plan = orders
         // With top:N every point is stored without its orders first; the best N get them after
         // the ranking (below; for a shard, by merge over the whole sweep).
         let detail: OrderDetail = plan == .all ? .all : .none
-        // A point whose run is already stored with at least the rows asked for (by an earlier
-        // attempt of this sweep, another sweep, `run` or a merge) is the same deterministic run:
-        // it is linked to this sweep, not run again, and its rows are left as they are.
-        let done = try store.storedRunIDs(among: points.map(\.identity.runID), detail: detail)
-        var firstPoints: [(runID: String, point: Int)] = []
-        var linked = Set<String>()
-        for point in points where done.contains(point.identity.runID) && linked.insert(point.identity.runID).inserted {
-            firstPoints.append((point.identity.runID, point.index))
-        }
-        try store.link(firstPoints, toSweep: sweepID)
-        // Points that come to the same configuration (a repeated value, a key the mode ignores)
-        // are one run: it runs once and every such point shows it.
-        var scheduled = Set<String>()
-        let pending = points.filter { !done.contains($0.identity.runID) && scheduled.insert($0.identity.runID).inserted }
-
-        let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let progress = Progress(total: pending.count, enabled: isatty(STDERR_FILENO) == 1)
         let clock = ContinuousClock()
         let started = clock.now
-        // Workers take points one at a time and hand each reduced run to a writer thread, which
-        // stores them in batches, each in its own transaction. No barrier between batches: a
-        // worker only waits when the writer is a full buffer behind, which also bounds memory.
-        let batchSize = max(workers * 4, 8)
-        let exchange = SweepExchange(total: pending.count, capacity: batchSize * 2)
-        let writer = Thread {
-            while let batch = exchange.nextBatch(minimum: batchSize) {
-                let items = batch.map { SweepRun(result: $0.result, identity: pending[$0.index].identity, wallSeconds: $0.seconds, point: pending[$0.index].index) }
-                do {
-                    try store.write(batch: items, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
-                    progress.update(done: exchange.stored(batch.count))
-                } catch {
-                    exchange.fail(error)
-                }
-            }
-            exchange.writerFinished()
-        }
-        // Ctrl-C: say what is kept and how to go on. Each batch is its own transaction, so the
-        // one being written when the process exits is rolled back, never half stored.
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler {
-            let stored = exchange.stored(0) + done.count
-            FileHandle.standardError.write(Data("\nInterrupted: \(stored) of \(points.count) points are stored in \(location). Run the same command with --resume to finish the others.\n".utf8))
-            Foundation.exit(130)
-        }
-        interrupt.resume()
-        defer {
-            interrupt.cancel()
-            signal(SIGINT, SIG_DFL)
-        }
-        writer.start()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let k = exchange.take() {
-                let start = clock.now
-                // The equity curve is not stored: only its statistics are kept, and the orders are
-                // dropped with --orders none. Memory then stays flat whatever the grid's size.
-                var result = runner.run(pending[k].configuration)
-                let elapsed = clock.now - start
-                if detail == .none { result.orders = [] }
-                exchange.deliver(index: k, result: result, seconds: elapsed / .seconds(1))
-            }
-        }
-        exchange.waitForWriter()
-        if let error = exchange.failure { throw error }
-        progress.finish()
-        let elapsed = clock.now - started
-        let seconds = elapsed / .seconds(1)
+        let outcome = try runPoints(points, runner: runner, detail: detail, context: context, progressTotal: nil)
+        let seconds = (clock.now - started) / .seconds(1)
 
-        // Leaderboard and export, from the stored rows (resumed points included).
-        let metrics = try store.metrics(runIDs: points.map(\.identity.runID))
-        let smallerIsBetter = objective.metric.ranking == .lowerIsBetter
+        // Leaderboard and export: the runs' own metrics, and the stored ones of points stored
+        // before (resumed or shared with another sweep).
+        let metrics = outcome.metrics
         let objective = self.objective.metric.key
-        let ranked = points.sorted { a, b in
-            let x = metrics[a.identity.runID]?[objective], y = metrics[b.identity.runID]?[objective]
-            switch (x, y) {
-            case let (x?, y?) where x != y: return smallerIsBetter ? x < y : x > y
-            case (.some, nil): return true
-            case (nil, .some): return false
-            default: return a.index < b.index
-            }
-        }
-        print("Sweep \(sweepID): \(grid.count) points\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(pending.count) run now\(done.isEmpty ? "" : ", \(done.count) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(pending.count) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(location)")
+        let ranked = rank(points, metrics: metrics)
+        let what = drawn == nil ? "\(grid.count) points" : "\(selectedCount) of \(grid.count) points drawn (seed \(seed))"
+        print("Sweep \(sweepID): \(what)\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(outcome.ran) run now\(outcome.alreadyStored == 0 ? "" : ", \(outcome.alreadyStored) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(outcome.ran) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(store.location)")
         for note in detailPath?.notes ?? [] { print("  " + note) }
         if case .top(let n) = plan, n > 0 {
             if shard.count > 1 {
@@ -323,7 +343,121 @@ struct SweepCommand: ParsableCommand {
                 print("Orders and deals stored for the best \(best.count) points by \(objective)\(rerun.isEmpty ? "" : " (\(rerun.count) run again for them)").")
             }
         }
+        printLeaderboard(ranked, metrics: metrics, grid: grid)
+        // Shards of one sweep may share a file system: each writes the report of its own points.
+        let folder = reportDirectory + "/sweep-" + sweepID + (shard.count > 1 ? "/shard-\(shard.index + 1)-of-\(shard.count)" : "")
+        do {
+            try sweepReport(points: points, metrics: metrics, grid: grid, sweepID: sweepID).write(to: folder)
+            print("Report: \(folder)/report.html")
+            // `report` replays one-pair runs only (a multi-pair point's candles are several files).
+            if let best = ranked.first, top > 0, symbolData == nil {
+                print("Full report of the best point (with the same data options, if any): dca-backtest report \(best.identity.runID.prefix(8)) --db \(store.location) --data \(dataPaths.joined(separator: " "))")
+            }
+        } catch {
+            throw CommandFailure("The sweep was stored in \(store.location) but its report could not be written to \(folder): \(error)")
+        }
+        if let export {
+            try Self.export(points: points, grid: grid, metrics: metrics, to: export)
+            print("Exported \(points.count) points to \(export)")
+        }
+    }
+
+    /// What every part of a sweep shares.
+    struct Context {
+        var store: any RunDatabase
+        var sweepID: String
+        var grid: ParameterGrid
+        var candles: CandleSeries
+        var detail: DetailPath?
+        var workers: Int
+    }
+
+    /// Runs the points not yet stored with `runner` (each on its own symbols' candles) through the
+    /// shared scheduler, ``SweepRunner``,
+    /// storing each batch in its own transaction, and links those already stored to the sweep.
+    /// - Parameter progressTotal: the progress line's total and the points done before these
+    ///   (a walk-forward counts every window's points); nil: these points alone.
+    /// - Returns: how many ran now and how many were stored already, and every point's metrics:
+    ///   those run now as the runs gave them (the numbers stored, bit for bit: stored JSON numbers
+    ///   read back exactly), the others read from the database.
+    func runPoints(_ points: [Point], runner: PointRunner, detail: OrderDetail, context: Context, progressTotal: (total: Int, before: Int)?) throws -> (ran: Int, alreadyStored: Int, metrics: [String: [String: Double]]) {
+        let store = context.store, sweepID = context.sweepID
+        // A point whose run is already stored with at least the rows asked for (by an earlier
+        // attempt of this sweep, another sweep, `run` or a merge) is the same deterministic run:
+        // it is linked to this sweep, not run again, and its rows are left as they are.
+        let done = try store.storedRunIDs(among: points.map(\.identity.runID), detail: detail)
+        var firstPoints: [(runID: String, point: Int)] = []
+        var linked = Set<String>()
+        for point in points where done.contains(point.identity.runID) && linked.insert(point.identity.runID).inserted {
+            firstPoints.append((point.identity.runID, point.index))
+        }
+        try store.link(firstPoints, toSweep: sweepID)
+        // Points that come to the same configuration (a repeated value, a key the mode ignores)
+        // are one run: it runs once and every such point shows it.
+        var scheduled = Set<String>()
+        let pending = points.filter { !done.contains($0.identity.runID) && scheduled.insert($0.identity.runID).inserted }
+
+        let terminal = isatty(STDERR_FILENO) == 1
+        let total = progressTotal?.total ?? pending.count, before = progressTotal?.before ?? 0
+        let meter = SweepProgress(total: total, style: SweepProgress.style(for: progress, terminal: terminal, interval: progressInterval))
+        let counter = StoredCounter()
+        // Ctrl-C: say what is kept and how to go on. Each batch is its own transaction, so the
+        // one being written when the process exits is rolled back, never half stored.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let location = store.location, pointCount = points.count, alreadyStored = done.count
+        interrupt.setEventHandler {
+            FileHandle.standardError.write(Data("\nInterrupted: \(counter.value + alreadyStored) of \(pointCount) points are stored in \(location). Run the same command with --resume to finish the others.\n".utf8))
+            Foundation.exit(130)
+        }
+        interrupt.resume()
+        defer {
+            interrupt.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
+        let jobs = pending.map { SweepJob(configuration: $0.configuration, identity: $0.identity, point: $0.index) }
+        let collected = CollectedMetrics()
+        try SweepRunner(workers: context.workers).run(
+            jobs, keepOrders: detail == .all,
+            sink: { batch in
+                try store.write(batch: batch, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
+                collected.add(batch)
+            },
+            stored: { count in
+                counter.set(count)
+                meter.update(done: before + count)
+            },
+            backtest: { runner.run($0) }
+        )
+        if progressTotal == nil || before + pending.count == total { meter.finish() }
+        var metrics = collected.metrics
+        if !done.isEmpty {
+            metrics.merge(try store.metrics(runIDs: Array(done)), uniquingKeysWith: { ran, _ in ran })
+        }
+        return (pending.count, done.count, metrics)
+    }
+
+    /// The points best first by the objective (undefined last), ties by point index.
+    func rank(_ points: [Point], metrics: [String: [String: Double]]) -> [Point] {
+        let smallerIsBetter = objective.metric.ranking == .lowerIsBetter
+        let objective = self.objective.metric.key
+        return points.sorted { a, b in
+            let x = metrics[a.identity.runID]?[objective], y = metrics[b.identity.runID]?[objective]
+            switch (x, y) {
+            case let (x?, y?) where x != y: return smallerIsBetter ? x < y : x > y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.index < b.index
+            }
+        }
+    }
+
+    /// The top points, each with the varied keys whose value is the first or last of its values
+    /// (of three or more) named: the best settings may lie outside the range searched.
+    func printLeaderboard(_ ranked: [Point], metrics: [String: [String: Double]], grid: ParameterGrid) {
+        let objective = self.objective.metric.key
         if top > 0 { print("Top \(min(top, ranked.count)) by \(objective):") }
+        let counts = grid.axes.map(\.values.count)
         for (rank, point) in ranked.prefix(top).enumerated() {
             let m = metrics[point.identity.runID] ?? [:]
             func show(_ key: String) -> String {
@@ -331,12 +465,36 @@ struct SweepCommand: ParsableCommand {
             }
             // The objective first, then total PnL and max drawdown unless one of them is it.
             let shown = [objective] + ["total_pnl", "max_drawdown"].filter { $0 != objective }
-            print("  \(rank + 1). \(Self.describe(point.values))  " + shown.map { "\($0) \(show($0))" }.joined(separator: "  ") + "  run \(point.identity.runID)")
+            let edges = RangeEdge.keysOnEdge(valueIndices: grid.valueIndices(at: point.index), valueCounts: counts).map { grid.axes[$0].key }
+            let flag = edges.isEmpty ? "" : "  [edge: \(edges.joined(separator: ", "))]"
+            print("  \(rank + 1). \(Self.describe(point.values))  " + shown.map { "\($0) \(show($0))" }.joined(separator: "  ") + "  run \(point.identity.runID)" + flag)
         }
-        if let export {
-            try Self.export(points: points, grid: grid, metrics: metrics, to: export)
-            print("Exported \(points.count) points to \(export)")
+        if let best = ranked.first, top > 0 {
+            let edges = RangeEdge.keysOnEdge(valueIndices: grid.valueIndices(at: best.index), valueCounts: counts).map { grid.axes[$0].key }
+            if !edges.isEmpty {
+                print("Note: the best point is on the edge of \(edges.joined(separator: ", ")) (the first or last value given): the best settings may lie beyond; widen the range to check.")
+            }
         }
+    }
+
+    /// The sweep report of `points` (`reports/sweep-ID/report.html`).
+    func sweepReport(points: [Point], metrics: [String: [String: Double]], grid: ParameterGrid, sweepID: String, walkForward: [SweepReport.WalkForwardRow] = [], note: String? = nil) -> SweepReport {
+        let key = objective.metric.key
+        let columns = ["total_pnl", "total_return", "max_drawdown", "total_trades"].filter { $0 != key }.compactMap { MetricDefinition.named($0) }
+        let reportPoints = points.map { point in
+            let m = metrics[point.identity.runID] ?? [:]
+            return SweepReport.Point(
+                index: point.index, valueIndices: grid.valueIndices(at: point.index), objective: m[key],
+                columns: columns.map { ($0.label(quoteCurrency: point.configuration.quoteCurrency), Format.metric($0, value: m[$0.key])) }, runID: point.identity.runID
+            )
+        }
+        var report = SweepReport(
+            sweepID: sweepID, objectiveKey: key, objectiveLabel: objective.metric.label(quoteCurrency: points.first?.configuration.quoteCurrency ?? "quote"),
+            higherIsBetter: objective.metric.ranking != .lowerIsBetter, axes: grid.axes.map { .init(key: $0.key, values: $0.values.map { $0.value.text() }) },
+            points: reportPoints, leaderboardLength: max(top, 1), walkForward: walkForward
+        )
+        report.note = note
+        return report
     }
 
     /// The first valid point whose configuration uses fill_model detail.
@@ -375,108 +533,52 @@ struct SweepCommand: ParsableCommand {
     }
 }
 
-/// Hands points to the workers and finished runs to the writer (one condition variable guards
-/// all of it): at most `capacity` finished runs wait for the writer at a time.
-final class SweepExchange: @unchecked Sendable {
-    private let condition = NSCondition()
-    private let total: Int
-    private let capacity: Int
-    private var next = 0
-    private var delivered = 0
-    private var storedCount = 0
-    private var buffer: [(index: Int, result: BacktestResult, seconds: Double)] = []
-    private var error: (any Error)?
-    private var writerDone = false
+/// The runs a sweep has stored so far, for the interrupt message.
+final class StoredCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func set(_ value: Int) { lock.lock(); count = value; lock.unlock() }
+}
 
-    init(total: Int, capacity: Int) {
-        self.total = total
-        self.capacity = capacity
+/// Every numeric metric of the runs a sweep stored, as the database holds them (`bot_runs.metrics`
+/// numbers; a non-finite metric is stored as null and left out), gathered on the writer thread.
+final class CollectedMetrics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byRun: [String: [String: Double]] = [:]
+
+    func add(_ batch: [SweepRun]) {
+        var numbers: [(String, [String: Double])] = []
+        numbers.reserveCapacity(batch.count)
+        for run in batch {
+            var m: [String: Double] = [:]
+            for (key, value) in run.result.metrics.jsonPairs {
+                switch value {
+                case .number(let d) where d.isFinite: m[key] = d
+                case .integer(let i): m[key] = Double(i)
+                default: break
+                }
+            }
+            numbers.append((run.identity.runID, m))
+        }
+        lock.lock()
+        for (runID, m) in numbers { byRun[runID] = m }
+        lock.unlock()
     }
 
-    /// The next point to compute, or `nil` when all are taken (or the writer failed).
-    func take() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard error == nil, next < total else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    /// Hands a finished run to the writer; waits while the buffer is full.
-    func deliver(index: Int, result: BacktestResult, seconds: Double) {
-        condition.lock()
-        while buffer.count >= capacity && error == nil { condition.wait() }
-        buffer.append((index, result, seconds))
-        delivered += 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next batch for the writer: at least `minimum` runs unless the last ones; `nil` when all
-    /// runs are stored (or a write failed).
-    func nextBatch(minimum: Int) -> [(index: Int, result: BacktestResult, seconds: Double)]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while error == nil && buffer.count < minimum && delivered < total { condition.wait() }
-        guard error == nil, !buffer.isEmpty else { return nil }
-        let batch = buffer
-        buffer.removeAll(keepingCapacity: true)
-        condition.broadcast()
-        return batch
-    }
-
-    /// Counts stored runs; returns the total stored so far.
-    func stored(_ count: Int) -> Int {
-        condition.lock()
-        defer { condition.unlock() }
-        storedCount += count
-        return storedCount
-    }
-
-    func fail(_ failure: any Error) {
-        condition.lock()
-        if error == nil { error = failure }
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var failure: (any Error)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return error
-    }
-
-    func writerFinished() {
-        condition.lock()
-        writerDone = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func waitForWriter() {
-        condition.lock()
-        while !writerDone { condition.wait() }
-        condition.unlock()
+    var metrics: [String: [String: Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return byRun
     }
 }
 
-/// Points done, rate and ETA on a terminal's stderr; silent otherwise.
-final class Progress: @unchecked Sendable {
-    let total: Int
-    let enabled: Bool
-    let clock = ContinuousClock()
-    let started: ContinuousClock.Instant
-    init(total: Int, enabled: Bool) { self.total = total; self.enabled = enabled; started = clock.now }
-    func update(done: Int) {
-        guard enabled, total > 0 else { return }
-        let elapsed = clock.now - started
-        let seconds = elapsed / .seconds(1)
-        let rate = Double(done) / max(seconds, 1e-9)
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        FileHandle.standardError.write(Data("\r\(done)/\(total) points, \(Format.fixed(rate, decimals: 1))/s, ETA \(Int(eta.rounded())) s   ".utf8))
-    }
-    func finish() { if enabled && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) } }
+/// `--search`: every grid point, or a seeded random draw of them.
+enum SweepSearch: String, CaseIterable, ExpressibleByArgument {
+    case grid, random
 }
+
+extension ProgressMode: ExpressibleByArgument {}
 
 /// `dca-backtest merge OUT SHARD.sqlite...`.
 struct MergeCommand: ParsableCommand {

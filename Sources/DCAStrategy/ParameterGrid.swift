@@ -1,6 +1,8 @@
 import Foundation
 
-/// A parameter grid: configuration keys mapped to lists of values (docs/CONFIGURATION.md, "In a parameter grid").
+/// A parameter grid: configuration keys mapped to lists of values or ranges
+/// `{"min": a, "max": b, "step": c}` (``SweepAxisValues``, expanded to their values when read;
+/// docs/CONFIGURATION.md, "In a parameter grid").
 ///
 /// Points are the cartesian product in a stable order: keys sorted, values in the order given,
 /// the last key varying fastest. Point `i` of a grid with value counts `c_1 ... c_k` takes value
@@ -15,7 +17,7 @@ public struct ParameterGrid: Sendable, Equatable {
 
     /// Reads a grid file's JSON.
     /// - Parameter maximumPoints: the largest point count accepted (`--max-points`).
-    /// - Throws: ``ConfigurationError`` when it is not an object of non-empty lists, names a key
+    /// - Throws: ``ConfigurationError`` when it is not an object of non-empty lists or ranges, names a key
     ///   that is not a configuration key, or has more points than `maximumPoints` (or than an
     ///   `Int` can count).
     public init(json: Data, maximumPoints: Int = ParameterGrid.defaultMaximumPoints) throws(ConfigurationError) {
@@ -40,11 +42,15 @@ public struct ParameterGrid: Sendable, Equatable {
             } else if !BotConfiguration.knownKeys.contains(key) {
                 problems.append("`\(key)` is not a configuration key\(BotConfiguration.suggestion(forUnknownKey: key))")
             }
-            guard case .array(let values) = members[key]!, !values.isEmpty else {
+            // A list as written, or a range {"min", "max", "step"} expanded to its values.
+            if case .array(let values) = members[key]!, values.isEmpty {
                 problems.append("`\(key)` must map to a non-empty list of values")
                 continue
             }
-            axes.append((key, values))
+            switch SweepAxisValues.parse(key: key, members[key]!) {
+            case .success(let axis): axes.append((key, axis.values))
+            case .failure(let problem): problems.append(problem.message)
+            }
         }
         // The product, with overflow checks: 20 keys of 10 values (10^20 points) cannot be counted
         // in an Int, let alone run.
@@ -118,6 +124,17 @@ public struct ParameterGrid: Sendable, Equatable {
             let count = axes[j].values.count
             result[j] = (axes[j].key, axes[j].values[rest % count])
             rest /= count
+        }
+        return result
+    }
+
+    /// For each key (in key order), the position of point `index`'s value among the key's values.
+    public func valueIndices(at index: Int) -> [Int] {
+        var rest = index
+        var result = Array(repeating: 0, count: axes.count)
+        for j in stride(from: axes.count - 1, through: 0, by: -1) {
+            result[j] = rest % axes[j].values.count
+            rest /= axes[j].values.count
         }
         return result
     }

@@ -69,6 +69,8 @@ public struct SweepReport: Sendable {
     public var points: [Point]
     public var leaderboardLength: Int
     public var walkForward: [WalkForwardRow]
+    /// A sentence shown under the title (what the points are, e.g. a walk-forward's last training window).
+    public var note: String?
 
     public init(
         sweepID: String, objectiveKey: String, objectiveLabel: String, higherIsBetter: Bool, axes: [Axis], points: [Point],
@@ -83,6 +85,10 @@ public struct SweepReport: Sendable {
         self.leaderboardLength = leaderboardLength
         self.walkForward = walkForward
     }
+
+    /// The largest heatmap drawn (rows x columns); a larger pair of keys is named, not drawn, so a
+    /// report stays a page a browser opens.
+    public static let maximumHeatmapCells = 40_000
 
     /// The points best first: by the objective (undefined last), then by point index, so ties
     /// rank the same way on every run.
@@ -110,19 +116,29 @@ public struct SweepReport: Sendable {
         var body = "<h1>Sweep \(Self.escape(sweepID))</h1>\n"
         body += "<p>\(points.count) point(s), ranked by \(Self.escape(objectiveLabel)) (\(higherIsBetter ? "higher" : "lower") is better). "
         body += "Charts hold every key but the ones shown at the best point's value.</p>\n"
+        if let note { body += "<p>\(Self.escape(note))</p>\n" }
         body += leaderboard(ranked)
         if let best {
+            // Built once: a sweep of a million points draws every chart from the same lookup.
+            let lookup = pointsByValues
             let varied = axes.indices.filter { axes[$0].values.count > 1 }
             if varied.count >= 2 {
                 body += "<h2>Heatmaps of \(Self.escape(objectiveLabel))</h2>\n<div class=\"charts\">\n"
                 for a in 0..<varied.count {
-                    for b in (a + 1)..<varied.count { body += heatmap(rowAxis: varied[a], columnAxis: varied[b], best: best) }
+                    for b in (a + 1)..<varied.count {
+                        let cells = axes[varied[a]].values.count * axes[varied[b]].values.count
+                        if cells > Self.maximumHeatmapCells {
+                            body += "<p class=\"skipped\">\(Self.escape(axes[varied[a]].key)) x \(Self.escape(axes[varied[b]].key)): \(cells) cells, more than \(Self.maximumHeatmapCells) drawn in one heatmap; not drawn.</p>\n"
+                            continue
+                        }
+                        body += heatmap(rowAxis: varied[a], columnAxis: varied[b], best: best, lookup: lookup)
+                    }
                 }
                 body += "</div>\n"
             }
             if !varied.isEmpty {
                 body += "<h2>\(Self.escape(objectiveLabel)) across each key</h2>\n<div class=\"charts\">\n"
-                for axis in varied { body += line(axis: axis, best: best) }
+                for axis in varied { body += line(axis: axis, best: best, lookup: lookup) }
                 body += "</div>\n"
             }
         }
@@ -181,9 +197,8 @@ public struct SweepReport: Sendable {
         Dictionary(points.map { ($0.valueIndices, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func heatmap(rowAxis: Int, columnAxis: Int, best: Point) -> String {
+    func heatmap(rowAxis: Int, columnAxis: Int, best: Point, lookup: [[Int]: Point]) -> String {
         let rows = axes[rowAxis], columns = axes[columnAxis]
-        let lookup = pointsByValues
         var grid: [[Double?]] = []
         for r in rows.values.indices {
             var line: [Double?] = []
@@ -218,9 +233,8 @@ public struct SweepReport: Sendable {
         return svg + "</svg>\n"
     }
 
-    func line(axis: Int, best: Point) -> String {
+    func line(axis: Int, best: Point, lookup: [[Int]: Point]) -> String {
         let values = axes[axis].values
-        let lookup = pointsByValues
         let series: [Double?] = values.indices.map { v in
             var wanted = best.valueIndices
             wanted[axis] = v

@@ -1,4 +1,5 @@
 import DCAStrategy
+import Foundation
 import Testing
 
 @Suite("Sweep search: ranges, random points, walk-forward windows, range edges")
@@ -104,5 +105,20 @@ struct SweepSearchTests {
         #expect(RangeEdge.keysOnEdge(valueIndices: [0, 1, 2], valueCounts: [3, 2, 5]) == [0])
         #expect(RangeEdge.keysOnEdge(valueIndices: [1, 0, 4], valueCounts: [3, 2, 5]) == [2])
         #expect(RangeEdge.keysOnEdge(valueIndices: [1, 1, 2], valueCounts: [3, 2, 5]).isEmpty)
+    }
+}
+
+@Suite("A grid with ranges")
+struct GridRangeTests {
+    @Test("A range in a grid file expands to its values; every point keeps its place in the product")
+    func gridExpandsRanges() throws {
+        let grid = try ParameterGrid(json: Data(#"{"take_profit": {"min": 0.01, "max": 0.03, "step": 0.01}, "price_deviation": [0.005, 0.01]}"#.utf8))
+        #expect(grid.count == 6)
+        #expect(grid.axes.map(\.key) == ["price_deviation", "take_profit"])
+        #expect(grid.axes[1].values == [.number(0.01), .number(0.02), .number(0.03)])
+        // Point 4 = 3 * 1 + 1: price_deviation 0.01, take_profit 0.02.
+        #expect(grid.valueIndices(at: 4) == [1, 1])
+        #expect(grid.values(at: 4).map(\.value) == [.number(0.01), .number(0.02)])
+        #expect(throws: ConfigurationError.self) { try ParameterGrid(json: Data(#"{"take_profit": {"min": 0.03, "max": 0.01, "step": 0.01}}"#.utf8)) }
     }
 }

@@ -86,7 +86,7 @@ import Testing
         let grid = folder.appendingPathComponent("grid.json").path
         try #"{"take_profit": [0.05, 0.2]}"#.write(toFile: grid, atomically: true, encoding: .utf8)
         let sweepDB = folder.appendingPathComponent("sweep.sqlite").path
-        let sweep = try runCLI(["sweep", "--config", bot, "--grid", grid, "--data", bars, "--detail", detail, "--db", sweepDB])
+        let sweep = try runCLI(["sweep", "--config", bot, "--grid", grid, "--data", bars, "--detail", detail, "--db", sweepDB, "--report-dir", folder.path])
         #expect(sweep.status == 0, "\(sweep.stderr)")
         let single = try jsonObject(try runCLI(["run", "--config", bot, "--data", bars, "--detail", detail, "--db", folder.appendingPathComponent("one.sqlite").path, "--report-dir", folder.path, "--json"]).stdout)
         let runID = try #require(single["run_id"] as? String)

@@ -165,7 +165,7 @@ import Testing
         let eth = try Self.write(Self.case36ETH, "ETHUSDT-1h.csv", in: folder)
         let btc = try Self.write(Self.case36BTC, "BTCUSDT-1h.csv", in: folder)
         let db = folder.appendingPathComponent("runs.sqlite").path
-        let result = try runCLI(["sweep", "--config", bot, "--grid", grid, "--data", eth, btc, "--db", db])
+        let result = try runCLI(["sweep", "--config", bot, "--grid", grid, "--data", eth, btc, "--db", db, "--report-dir", folder.path])
         #expect(result.status == 0, "\(result.stderr)")
         let queue = try DatabaseQueue(path: db)
         let realized = try queue.read { db in

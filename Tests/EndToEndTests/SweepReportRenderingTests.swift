@@ -57,4 +57,44 @@ import Testing
         #expect(dom.contains("<table class=\"walk-forward\">") && dom.contains("-0.2500"))
         #expect(!log.contains("Uncaught") && !log.contains(":ERROR:CONSOLE"), "\(log)")
     }
+
+    @Test func sweepCommandWritesAReportWithOneCellPerPairOfGridValues() throws {
+        let folder = Project.temporaryFolder()
+        let result = try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", "datasets/example-grid.json", "--data"] + SweepTests.sample
+            + ["--db", folder.appendingPathComponent("sweep.sqlite").path, "--report-dir", folder.path, "--orders", "none", "--progress", "never"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let reportLine = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("Report: ") })
+        let path = String(reportLine.dropFirst("Report: ".count))
+        #expect(path.hasPrefix(folder.path + "/sweep-") && path.hasSuffix("/report.html"))
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        // Self-contained: no scripts, nothing fetched.
+        #expect(!html.contains("<script") && !html.contains("https://") && !html.contains(" src=") && !html.contains(" href="))
+        guard ReportRenderingTests.chromium != nil else {
+            if ReportRenderingTests.required { Issue.record("CI must install chromium: \(ReportRenderingTests.skipMessage)") }
+            print("➜ sweepCommandWritesAReportWithOneCellPerPairOfGridValues: rendering skipped: \(ReportRenderingTests.skipMessage)")
+            return
+        }
+        let (dom, log) = try ReportRenderingTests.dumpDOM(URL(fileURLWithPath: path))
+        // datasets/example-grid.json: price_deviation 3 values, safety_order_volume_scale 2,
+        // take_profit 4. Pairs: 3*2 + 3*4 + 2*4 = 26 cells in 3 heatmaps; lines: 3 + 2 + 4 dots.
+        #expect(ReportRenderingTests.count("<svg class=\"heatmap\"", in: dom) == 3)
+        #expect(ReportRenderingTests.count("<rect class=\"cell\"", in: dom) == 26)
+        #expect(ReportRenderingTests.count("<svg class=\"key-line\"", in: dom) == 3)
+        #expect(ReportRenderingTests.count("<circle class=\"value\"", in: dom) == 9)
+        // The leaderboard: the default --top 10 rows.
+        #expect(ReportRenderingTests.count("<tr><td>", in: dom.components(separatedBy: "<table class=\"leaderboard\">").last ?? "") >= 10)
+        #expect(!log.contains("Uncaught") && !log.contains(":ERROR:CONSOLE"), "\(log)")
+    }
+
+    @Test func aPairOfKeysBeyondTheCellLimitIsNamedNotDrawn() {
+        // 201 x 201 = 40,401 cells, above the 40,000 drawn; one point is enough to rank.
+        let values = (0...200).map { String($0) }
+        let report = SweepReport(sweepID: "big", objectiveKey: "total_pnl", objectiveLabel: "Total PnL", higherIsBetter: true,
+                                 axes: [.init(key: "a", values: values), .init(key: "b", values: values)],
+                                 points: [.init(index: 0, valueIndices: [0, 0], objective: 1, columns: [], runID: "r")])
+        let html = report.html()
+        #expect(!html.contains("<svg class=\"heatmap\""))
+        #expect(html.contains("a x b: 40401 cells, more than 40000 drawn in one heatmap; not drawn."))
+        #expect(ReportRenderingTests.count("<svg class=\"key-line\"", in: html) == 2)
+    }
 }

@@ -7,7 +7,8 @@ import Testing
     static let sample = ["datasets/BTCUSDT-1m-2020-01-01.zip", "datasets/BTCUSDT-1m-2020-01-02.zip"]
 
     static func sweep(_ db: String, _ extra: [String] = [], grid: String = "datasets/example-grid.json", environment: [String: String] = [:]) throws -> ProcessResult {
-        try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", grid, "--data"] + sample + ["--db", db] + extra, environment: environment)
+        // The report goes beside the database, not into the repository's reports/.
+        try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", grid, "--data"] + sample + ["--db", db, "--report-dir", URL(fileURLWithPath: db).deletingLastPathComponent().path] + extra, environment: environment)
     }
 
     @Test func sameTablesWithOneWorkerTwoWorkersAndThreeMergedShards() throws {
@@ -98,7 +99,7 @@ import Testing
         try #"{"take_profit": [0.002, 0.003, 0.004, 0.005], "price_deviation": [0.002, 0.003, 0.004], "max_safety_orders": [2, 4]}"#.write(to: grid, atomically: true, encoding: .utf8)
         let config = folder.appendingPathComponent("tight.json").path
         func sweep(_ db: String, _ extra: [String]) -> [String] {
-            ["sweep", "--config", config, "--grid", grid.path, "--data", csv, "--db", db, "--jobs", "2"] + extra
+            ["sweep", "--config", config, "--grid", grid.path, "--data", csv, "--db", db, "--jobs", "2", "--report-dir", folder.path] + extra
         }
         let whole = folder.appendingPathComponent("whole.sqlite").path
         let clock = ContinuousClock()

@@ -1,0 +1,184 @@
+import Backtesting
+import DCAStrategy
+import Foundation
+import MarketData
+import Persistence
+
+/// One backtest a sweep schedules: a validated configuration, its run identity and the first
+/// sweep point (grid index) it stands for.
+public struct SweepJob: Sendable {
+    public var configuration: BotConfiguration
+    public var identity: RunIdentity
+    public var point: Int
+    public init(configuration: BotConfiguration, identity: RunIdentity, point: Int) {
+        self.configuration = configuration
+        self.identity = identity
+        self.point = point
+    }
+}
+
+/// The scheduler of a sweep, shared by `dca-backtest sweep`, the benchmarks and the tests.
+///
+/// `workers` threads take jobs one at a time (dynamic scheduling: a slow point never holds up a
+/// stripe of others) and hand each finished run to one writer thread, which passes them to
+/// `sink` in batches of at least `batchSize` (the last one may be smaller). A worker waits only
+/// when the writer is `2 * batchSize` runs behind, which bounds memory whatever the number of
+/// jobs. The sink is called on the writer thread, one batch at a time, in completion order (not
+/// job order); a sink error stops the workers after the runs in flight and is rethrown.
+///
+/// Results are deterministic: each run depends only on its configuration and the candles, never
+/// on which worker ran it or when.
+public struct SweepRunner: Sendable {
+    public var workers: Int
+    public var batchSize: Int
+
+    /// - Parameters:
+    ///   - workers: worker threads (at least 1).
+    ///   - batchSize: runs per batch handed to the sink; default `max(4 * workers, 8)`.
+    public init(workers: Int, batchSize: Int? = nil) {
+        precondition(workers >= 1, "a sweep needs at least one worker")
+        self.workers = workers
+        self.batchSize = max(batchSize ?? max(workers * 4, 8), 1)
+    }
+
+    /// Runs every job over `candles` (and `detail` for the `detail` fill model).
+    /// - Parameters:
+    ///   - keepOrders: keep each result's orders (and deals) for the sink; false drops the orders
+    ///     as soon as a run ends (`--orders none`), so memory stays flat.
+    ///   - sink: receives each batch on the writer thread (stores it, say).
+    ///   - stored: called on the writer thread after each batch with the total handed over so far.
+    /// - Throws: the first error the sink threw.
+    public func run(
+        _ jobs: [SweepJob], candles: CandleSeries, detail: DetailPath? = nil, keepOrders: Bool,
+        sink: @escaping @Sendable ([SweepRun]) throws -> Void, stored: (@Sendable (Int) -> Void)? = nil
+    ) throws {
+        try run(jobs, keepOrders: keepOrders, sink: sink, stored: stored) { configuration in
+            Backtester.run(configuration: configuration, candles: candles, detail: detail, recordEquity: false)
+        }
+    }
+
+    /// Runs every job with `backtest` (a multi-pair grid point on its own symbols' candles, say),
+    /// scheduled, handed over and stored as ``run(_:candles:detail:keepOrders:sink:stored:)`` does.
+    /// - Parameter backtest: one job's backtest, called on the worker threads; it must depend only
+    ///   on the configuration (and data fixed beforehand), and need not record the equity curve.
+    public func run(
+        _ jobs: [SweepJob], keepOrders: Bool,
+        sink: @escaping @Sendable ([SweepRun]) throws -> Void, stored: (@Sendable (Int) -> Void)? = nil,
+        backtest: @escaping @Sendable (BotConfiguration) -> BacktestResult
+    ) throws {
+        if jobs.isEmpty { return }
+        let exchange = SweepExchange(total: jobs.count, capacity: batchSize * 2)
+        let batchSize = self.batchSize
+        let writer = Thread {
+            while let batch = exchange.nextBatch(minimum: batchSize) {
+                let items = batch.map { SweepRun(result: $0.result, identity: jobs[$0.index].identity, wallSeconds: $0.seconds, point: jobs[$0.index].point) }
+                do {
+                    try sink(items)
+                    stored?(exchange.stored(batch.count))
+                } catch {
+                    exchange.fail(error)
+                }
+            }
+            exchange.writerFinished()
+        }
+        writer.start()
+        let clock = ContinuousClock()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let k = exchange.take() {
+                let start = clock.now
+                // The equity curve is never kept: only its statistics are, in the metrics.
+                var result = backtest(jobs[k].configuration)
+                let elapsed = clock.now - start
+                if !keepOrders { result.orders = [] }
+                exchange.deliver(index: k, result: result, seconds: elapsed / .seconds(1))
+            }
+        }
+        exchange.waitForWriter()
+        if let error = exchange.failure { throw error }
+    }
+}
+
+/// Hands points to the workers and finished runs to the writer (one condition variable guards
+/// all of it): at most `capacity` finished runs wait for the writer at a time.
+public final class SweepExchange: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let total: Int
+    private let capacity: Int
+    private var next = 0
+    private var delivered = 0
+    private var storedCount = 0
+    private var buffer: [(index: Int, result: BacktestResult, seconds: Double)] = []
+    private var error: (any Error)?
+    private var writerDone = false
+
+    init(total: Int, capacity: Int) {
+        self.total = total
+        self.capacity = capacity
+    }
+
+    /// The next point to compute, or `nil` when all are taken (or the writer failed).
+    func take() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard error == nil, next < total else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// Hands a finished run to the writer; waits while the buffer is full.
+    func deliver(index: Int, result: BacktestResult, seconds: Double) {
+        condition.lock()
+        while buffer.count >= capacity && error == nil { condition.wait() }
+        buffer.append((index, result, seconds))
+        delivered += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch for the writer: at least `minimum` runs unless the last ones; `nil` when all
+    /// runs are handed over (or a write failed).
+    func nextBatch(minimum: Int) -> [(index: Int, result: BacktestResult, seconds: Double)]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while error == nil && buffer.count < minimum && delivered < total { condition.wait() }
+        guard error == nil, !buffer.isEmpty else { return nil }
+        let batch = buffer
+        buffer.removeAll(keepingCapacity: true)
+        condition.broadcast()
+        return batch
+    }
+
+    /// Counts stored runs; returns the total stored so far.
+    func stored(_ count: Int) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        storedCount += count
+        return storedCount
+    }
+
+    func fail(_ failure: any Error) {
+        condition.lock()
+        if error == nil { error = failure }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var failure: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return error
+    }
+
+    func writerFinished() {
+        condition.lock()
+        writerDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForWriter() {
+        condition.lock()
+        while !writerDone { condition.wait() }
+        condition.unlock()
+    }
+}
