@@ -140,6 +140,20 @@ public enum CalendarText {
     /// month-first dates (`.ymd`: such dates are a ``TimeFault/shape`` fault).
     @inlinable
     public static func parse(_ p: UnsafePointer<UInt8>, _ n: Int, order: DateOrder) -> TimeValue {
+        // `YYYY-MM-DD HH:MM:SS` (or with `T`), what pandas and most exports write: read at fixed
+        // places, then checked like any other (the general reading below gives the same fields).
+        if n == 19, p[4] == 45, p[7] == 45, p[10] == 32 || p[10] == 84, p[13] == 58, p[16] == 58 {
+            @inline(__always) func two(_ k: Int) -> Int64? {
+                let a = p[k] &- 48, b = p[k + 1] &- 48
+                return a < 10 && b < 10 ? Int64(a) * 10 + Int64(b) : nil
+            }
+            if let c = two(0), let y = two(2), let month = two(5), let day = two(8), let hour = two(11), let minute = two(14), let second = two(17) {
+                return assemble(
+                    year: c * 100 + y, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: 0,
+                    meridiem: 0, offsetSeconds: 0
+                )
+            }
+        }
         var i = 0
         @inline(__always) func digits(max: Int) -> (value: Int64, count: Int) {
             var v: Int64 = 0

@@ -45,7 +45,7 @@ public enum DecimalParser {
 
     /// The value of `bytes` (surrounding blanks ignored), or `nil` when the text is empty or not
     /// a number.
-    @inlinable
+    @inlinable @inline(__always)
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Double? {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         var start = 0

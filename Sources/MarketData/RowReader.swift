@@ -112,11 +112,25 @@ struct RowReader {
         fieldStart[role] = scratchCount
         fieldLength[role] = copied
         if copied > 0, let data {
-            (scratch + scratchCount).initialize(from: data.assumingMemoryBound(to: UInt8.self), count: copied)
+            RowReader.copy(data, to: scratch + scratchCount, count: copied)
             scratchCount += copied
             if role > 0 && role < 6 {
                 values[role] = DecimalParser.parse(UnsafeRawBufferPointer(start: data, count: length)) ?? .nan
             }
+        }
+    }
+
+    /// Copies `count` bytes: fields of 8 to 16 bytes (prices, epoch times, dates) as two
+    /// overlapping 8-byte words instead of a call to `memcpy`.
+    @inline(__always)
+    static func copy(_ source: UnsafeRawPointer, to target: UnsafeMutablePointer<UInt8>, count: Int) {
+        if count >= 8 && count <= 16 {
+            let first = source.loadUnaligned(as: UInt64.self)
+            let last = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: first, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: last, toByteOffset: count - 8, as: UInt64.self)
+        } else {
+            target.update(from: source.assumingMemoryBound(to: UInt8.self), count: count)
         }
     }
 
@@ -132,12 +146,11 @@ struct RowReader {
             if !(afterCR && fields == 0) { line += 1 }
             afterCR = false
         }
+        // `values[role]` is read only when the row gave the field bytes (`fieldLength[role] > 0`),
+        // and then ``field(_:_:)`` set it: only the lengths need resetting.
         defer {
             scratchCount = 0
-            for k in 0..<RowReader.roleSlots {
-                fieldLength[k] = -1
-                values[k] = .nan
-            }
+            for k in 0..<RowReader.roleSlots { fieldLength[k] = -1 }
         }
         guard fields > 0 else { return }  // a blank line, or the LF of a CRLF
         if fields == 1 && (0..<RowReader.roleSlots).allSatisfy({ fieldLength[$0] <= 0 }) && fieldsNeeded > 1 { return }  // whitespace-only line
