@@ -151,37 +151,58 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
             }
             try await addMembership(item.membership, runID: identity.runID, alreadyStandalone: item.membership == .standalone, connection: connection, logger: logger)
             if detail == .all { detailed.append(item) }
-            let lastClose = result.candles.closes.last ?? 0
-            let open = result.openDeal
-            let heldQuantity = open?.quantity ?? 0
-            let averageEntry = open?.averageEntry
-            try await connection.execute(
-                "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)",
-                [.text(identity.runID), .text(userID), .text(c.symbol), .real(heldQuantity), .real(averageEntry), .real(lastClose),
-                 .real(averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0)], logger: logger)
-            let baseAsset = RunStore.baseAsset(symbol: c.symbol, quote: c.quoteCurrency)
-            let balances = [(c.quoteCurrency, max(0, result.quoteFree), max(0, result.quoteLocked)), (baseAsset, max(0, result.baseFree), max(0, result.baseLocked))]
-            try await connection.execute("""
-                INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total)
-                VALUES ($1::uuid, $2::uuid, 'paper_trading', $3, $4, $5, $6), ($1::uuid, $2::uuid, 'paper_trading', $7, $8, $9, $10)
-                """, [.text(identity.runID), .text(userID), .text(balances[0].0), .real(balances[0].1), .real(balances[0].2), .real(balances[0].1 + balances[0].2),
-                      .text(balances[1].0), .real(balances[1].1), .real(balances[1].2), .real(balances[1].1 + balances[1].2)], logger: logger)
-            try await connection.execute("""
-                INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES ($1::uuid, $2::uuid, $3, $4), ($1::uuid, $2::uuid, $5, $6)
-                """, [.text(identity.runID), .text(userID), .text(balances[0].0), .real(balances[0].1 + balances[0].2),
-                      .text(balances[1].0), .real(balances[1].1 + balances[1].2)], logger: logger)
+            // One position per symbol (its open deal at the end, valued at its last close); funds
+            // and holdings per asset: the quote currency once, then each symbol's base asset (as
+            // the SQLite store writes them).
+            var assets: [(currency: String, free: Double, locked: Double)] = [(c.quoteCurrency, max(0, result.quoteFree), max(0, result.quoteLocked))]
+            for outcome in result.symbolOutcomes {
+                let lastClose = outcome.lastClose
+                let open = result.deals.last { $0.symbol == outcome.index }.flatMap { $0.closedBar == nil ? $0 : nil }
+                let heldQuantity = open?.quantity ?? 0
+                let averageEntry = open?.averageEntry
+                try await connection.execute(
+                    "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)",
+                    [.text(identity.runID), .text(userID), .text(outcome.symbol), .real(heldQuantity), .real(averageEntry), .real(lastClose),
+                     .real(averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0)], logger: logger)
+                assets.append((RunStore.baseAsset(symbol: outcome.symbol, quote: c.quoteCurrency), max(0, outcome.baseFree), max(0, outcome.baseLocked)))
+            }
+            for asset in assets {
+                try await connection.execute("""
+                    INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total)
+                    VALUES ($1::uuid, $2::uuid, 'paper_trading', $3, $4, $5, $6)
+                    """, [.text(identity.runID), .text(userID), .text(asset.currency), .real(asset.free), .real(asset.locked), .real(asset.free + asset.locked)], logger: logger)
+                try await connection.execute(
+                    "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES ($1::uuid, $2::uuid, $3, $4)",
+                    [.text(identity.runID), .text(userID), .text(asset.currency), .real(asset.free + asset.locked)], logger: logger)
+            }
         }
         try await copyDetails(detailed, userID: userID, connection: connection, logger: logger)
     }
 
     /// The deals, then the orders (which reference them), of `items` by two `COPY`s.
-    static func copyDetails(_ items: [Item], userID: String?, connection: PostgresConnection, logger: Logger) async throws {
-        guard !items.isEmpty else { return }
+    static func copyDetails(_ runs: [Item], userID: String?, connection: PostgresConnection, logger: Logger) async throws {
+        guard !runs.isEmpty else { return }
+        // Each row carries its own symbol: a multi-pair run is copied symbol by symbol (its deal
+        // ids and sequences are the run's), as the SQLite store writes it.
+        var items: [(result: BacktestResult, identity: RunIdentity, symbol: String)] = []
+        for run in runs {
+            let symbols = run.result.configuration.tradedSymbols
+            guard symbols.count > 1 else {
+                items.append((run.result, run.identity, symbols[0]))
+                continue
+            }
+            for (index, symbol) in symbols.enumerated() {
+                var part = run.result
+                part.deals = run.result.deals.filter { $0.symbol == index }
+                part.orders = run.result.orders.filter { $0.symbol == index }
+                items.append((part, run.identity, symbol))
+            }
+        }
         if items.contains(where: { !$0.result.deals.isEmpty }) {
             var run = 0
             try await connection.copy(into: "deals", columns: PostgresRunRows.dealColumns, logger: logger) { text in
                 guard run < items.count else { return false }
-                PostgresRunRows.appendDeals(items[run].result, identity: items[run].identity, symbol: items[run].result.configuration.symbol, to: &text)
+                PostgresRunRows.appendDeals(items[run].result, identity: items[run].identity, symbol: items[run].symbol, to: &text)
                 run += 1
                 return true
             }
@@ -193,7 +214,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
             guard run < items.count else { return false }
             let item = items[run]
             let end = min(next + rowsPerStep, item.result.orders.count)
-            PostgresRunRows.appendOrders(item.result, identity: item.identity, symbol: item.result.configuration.symbol, userID: userID, range: next..<end, to: &text)
+            PostgresRunRows.appendOrders(item.result, identity: item.identity, symbol: item.symbol, userID: userID, range: next..<end, to: &text)
             next = end
             return true
         }

@@ -30,6 +30,21 @@ struct PostgresStoreTests {
         return (Backtester.run(configuration: configuration, candles: candles), RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint))
     }
 
+    /// Every table of `postgres` holds the rows of `sqlite`, value for value, in the same order.
+    static func expectSameRows(_ postgres: PostgresStore, _ sqlite: RunStore, empty: Set<String> = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for table in Schema.tables {
+            let expected = try sqlite.rows(of: table), actual = try postgres.rows(of: table)
+            #expect(actual.count == expected.count, "\(table)", sourceLocation: sourceLocation)
+            #expect((actual.count > 0) != empty.contains(table), "\(table)", sourceLocation: sourceLocation)
+            for (a, e) in zip(actual, expected) {
+                #expect(a.columns == e.columns, "\(table)", sourceLocation: sourceLocation)
+                for (column, (x, y)) in zip(e.columns, zip(a.values, e.values)) where !Self.same(x, y) {
+                    Issue.record("\(table).\(column): PostgreSQL \(x), SQLite \(y)", sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
     /// The same stored value, JSON compared as parsed documents (jsonb keeps its own key order and
     /// spacing) and numbers as numbers (an integral REAL may come back from SQLite as INTEGER).
     static func same(_ a: StoredValue, _ b: StoredValue) -> Bool {
@@ -112,6 +127,42 @@ struct PostgresStoreTests {
         #expect(try store.count("order_logs") == result.orders.count)
     }
 
+    /// A two-pair run (one shared balance, each row naming its symbol, a position per symbol, funds
+    /// and holdings per asset) is stored in PostgreSQL exactly as in SQLite.
+    @Test func aMultiPairRunsRowsInPostgresEqualItsSQLiteRows() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let postgres = try PostgresStore(url: database.url, userID: nil)
+        let sqlite = try RunStore(path: SchemaTests.temporaryDatabase(), userID: nil)
+        func wave(_ phase: Double, _ level: Double) throws -> CandleSeries {
+            var text = "timestamp,open,high,low,close,volume\n"
+            var price = level
+            for i in 0..<1_500 {
+                let close = ((level * (1 + 0.01 * sin(Double(i) * 0.05 + phase))) * 100).rounded() / 100
+                text += "\(1_704_067_200 + i * 60),\(price),\(max(price, close) + 0.05),\(min(price, close) - 0.05),\(close),1\n"
+                price = close
+            }
+            return try CandleLoader.load(bytes: Array(text.utf8)).series
+        }
+        let candles = [try wave(0, 100), try wave(1.3, 40)]
+        let configuration = try BotConfiguration.decode(json: Data("""
+            {"symbols": ["AAAUSDT", "BBBUSDT"], "max_active_deals": 2, "initial_balance": 1000, "base_order_size": 100, "safety_order_size": 100,
+             "max_safety_orders": 4, "price_deviation": 0.002, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.002, "fee_rate": 0.001}
+            """.utf8))
+        let result = Backtester.run(configuration: configuration, symbolCandles: candles)
+        let identity = RunIdentity(configuration: configuration, dataFingerprint: CandleSeries.combinedFingerprint(candles.map(\.fingerprint)))
+        // Both symbols traded, and at the end each symbol's row is its own.
+        #expect(Set(result.deals.map(\.symbol)) == [0, 1])
+        for store in [postgres, sqlite] as [any RunDatabase] {
+            try store.write(result, identity: identity, orders: .all, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
+        }
+        try Self.expectSameRows(postgres, sqlite, empty: ["sweeps", "sweep_runs"])
+        #expect(try postgres.rows(of: "positions").map { $0["symbol"] } == [.text("AAAUSDT"), .text("BBBUSDT")])
+        #expect(try postgres.rows(of: "holdings").map { $0["asset"] } == [.text("AAA"), .text("BBB"), .text("USDT")])  // ordered by asset
+        let symbols = Set(try postgres.rows(of: "order_logs").compactMap { $0["symbol"].text })
+        #expect(symbols == ["AAAUSDT", "BBBUSDT"])
+    }
+
     /// The same run written to SQLite and to PostgreSQL: every table holds the same rows with the
     /// same values, and `run_summary` the same row.
     @Test func aRunsRowsInPostgresEqualItsSQLiteRowsValueForValue() throws {
@@ -129,17 +180,7 @@ struct PostgresStoreTests {
             try store.write(result, identity: identity, orders: .all, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
             try store.link([(identity.runID, 3)], toSweep: sweepID)
         }
-        for table in Schema.tables {
-            let expected = try sqlite.rows(of: table), actual = try postgres.rows(of: table)
-            #expect(actual.count == expected.count, "\(table)")
-            #expect(actual.count > 0, "\(table)")
-            for (a, e) in zip(actual, expected) {
-                #expect(a.columns == e.columns, "\(table)")
-                for (column, (x, y)) in zip(e.columns, zip(a.values, e.values)) where !Self.same(x, y) {
-                    Issue.record("\(table).\(column): PostgreSQL \(x), SQLite \(y)")
-                }
-            }
-        }
+        try Self.expectSameRows(postgres, sqlite)
         let filter = RunFilter(includeSweepPoints: true)
         let summaries = (try postgres.listRuns(filter), try sqlite.listRuns(filter))
         #expect(summaries.0.count == 1 && summaries.1.count == 1)
