@@ -141,7 +141,10 @@ extension BotConfiguration {
         ),
         ConfigurationKey(
             "symbol", type: "text", unit: "-", default: "required", range: "not empty", threeCommas: "pairs",
-            read: { r, c in c.symbol = r.string("symbol", required: r.raw("symbols") == nil) ?? "" }, write: { .string($0.symbol) }
+            read: { r, c in c.symbol = r.string("symbol", required: r.raw("symbols") == nil) ?? "" },
+            // A multi-pair bot's canonical JSON names its pairs in `symbols` alone, so that it
+            // decodes again (`report RUN_ID`, `merge --data` read stored configurations back).
+            write: { $0.tradedSymbols.count > 1 ? nil : .string($0.symbol) }
         ),
         ConfigurationKey(
             "symbols", type: "list of text", unit: "-", default: "null (one pair: `symbol`)", range: "not empty, no symbol twice",

@@ -20,6 +20,18 @@ import Testing
         #expect(pairs.first { $0.0 == "symbols" }?.1.text() == #"["ETHUSDT","BTCUSDT"]"#)
     }
 
+    @Test func aMultiPairBotsCanonicalJSONDecodesBackToTheSameBot() throws {
+        let bot = try Self.decode("""
+            {"symbols": ["ETHUSDT", "BTCUSDT"], "initial_balance": 1000, "max_active_deals": 1, "base_order_size": 100, "take_profit": 0.02}
+            """)
+        let text = bot.canonicalJSON.text()
+        // The pairs are named once, in `symbols`: a stored configuration must decode again.
+        #expect(!text.contains(#""symbol":"#))
+        let again = try Self.decode(text)
+        #expect(again.tradedSymbols == ["ETHUSDT", "BTCUSDT"] && again.symbol == "ETHUSDT")
+        #expect(again.canonicalJSON.text() == text)
+    }
+
     @Test func aOnePairBotKeepsItsCanonicalForm() throws {
         let bot = try Self.decode(#"{"symbol": "BTCUSDT", "initial_balance": 1000, "base_order_size": 100, "take_profit": 0.02}"#)
         #expect(bot.tradedSymbols == ["BTCUSDT"] && bot.maxActiveDeals == 1 && bot.startConditions.isEmpty)
