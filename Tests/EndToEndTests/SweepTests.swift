@@ -7,8 +7,10 @@ import Testing
     static let sample = ["datasets/BTCUSDT-1m-2020-01-01.zip", "datasets/BTCUSDT-1m-2020-01-02.zip"]
 
     static func sweep(_ db: String, _ extra: [String] = [], grid: String = "datasets/example-grid.json", environment: [String: String] = [:]) throws -> ProcessResult {
-        // The report goes beside the database, not into the repository's reports/.
-        try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", grid, "--data"] + sample + ["--db", db, "--report-dir", URL(fileURLWithPath: db).deletingLastPathComponent().path] + extra, environment: environment)
+        // The report goes beside the database (a temporary folder for a PostgreSQL URL), not into
+        // the repository's reports/.
+        let reports = db.contains("://") ? Project.temporaryFolder().path : URL(fileURLWithPath: db).deletingLastPathComponent().path
+        return try runCLI(["sweep", "--config", "datasets/btc-1m-ladder.json", "--grid", grid, "--data"] + sample + ["--db", db, "--report-dir", reports] + extra, environment: environment)
     }
 
     @Test func sameTablesWithOneWorkerTwoWorkersAndThreeMergedShards() throws {
