@@ -8,8 +8,10 @@ public struct DCABacktestCommand: ParsableCommand {
         discussion: """
             A bot configuration (JSON, keys as in 3Commas-style DCA bots: base_order_size, safety_order_size, \
             price_deviation, safety_order_step_scale, safety_order_volume_scale, take_profit, ...) is replayed over \
-            candles from Binance archives, CryptoDataDownload, Yahoo Finance, Kraken or any headed CSV. Every run is \
-            stored in SQLite (tables bots, bot_runs, order_logs, deals, positions, funds, holdings) with its metrics.
+            candles from Binance archives, CryptoDataDownload, Yahoo Finance, Kraken or any headed CSV; a multi-pair \
+            bot ("symbols") takes one file per symbol (--data SYMBOL=FILE). Every run is stored in SQLite, or in \
+            PostgreSQL with --db postgresql://USER@HOST:PORT/DB (tables bots, bot_runs, order_logs, deals, positions, \
+            funds, holdings) with its metrics.
 
             Start with (from the repository's folder):
               dca-backtest run --config datasets/btc-1m-ladder.json \\

@@ -11,7 +11,7 @@ import Reports
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Backtest one bot configuration on candle files; store the run in SQLite and write a report.",
+        abstract: "Backtest one bot configuration on candle files; store the run (SQLite or PostgreSQL) and write a report.",
         discussion: """
             The configuration is validated before any data is read; the data is validated before anything runs; \
             the run's rows are written in one transaction. Running the same backtest again replaces its rows \

@@ -156,7 +156,7 @@ struct ShowRun: ParsableCommand {
             return
         }
         let text = { (column: String) in run[column].text ?? "" }
-        print("Run \(text("run_id")) of \(text("name")) on \(text("symbol"))")
+        print("Run \(text("run_id")) of \(text("name")) on \(symbols.count > 1 ? symbols.joined(separator: ", ") : text("symbol"))")
         print("  bars \(text("started_at")) .. \(text("ended_at")), \(run["candles"].integer ?? 0) candles, fill model \(text("fill_model"))")
         print("  configuration \(text("config"))")
         print("  total PnL \(Format.signedMoney(run["total_pnl"].double ?? 0)), final equity \(Format.money(run["final_equity"].double ?? 0)), max drawdown \(Format.percent(run["max_drawdown"].double ?? 0)), Sharpe \(run["sharpe_ratio"].double.map { Format.ratio($0) } ?? "n/a"), trades \(run["total_trades"].integer ?? 0)")

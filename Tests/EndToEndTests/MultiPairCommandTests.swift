@@ -86,6 +86,8 @@ import Testing
         let show = try runCLI(["runs", "show", runID, "--db", db])
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("Per symbol") && show.stdout.contains("BTCUSDT"))
+        // Its first line names every pair, in the configuration's order.
+        #expect(show.stdout.split(separator: "\n").first?.hasSuffix(" on ETHUSDT, BTCUSDT") == true, "\(show.stdout.prefix(200))")
     }
 
     @Test func case38StartsAndClosesDealsOnSignalsAndReportsTheDroppedOnes() throws {
