@@ -151,29 +151,21 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
             }
             try await addMembership(item.membership, runID: identity.runID, alreadyStandalone: item.membership == .standalone, connection: connection, logger: logger)
             if detail == .all { detailed.append(item) }
-            // One position per symbol (its open deal at the end, valued at its last close); funds
-            // and holdings per asset: the quote currency once, then each symbol's base asset (as
-            // the SQLite store writes them).
-            var assets: [(currency: String, free: Double, locked: Double)] = [(c.quoteCurrency, max(0, result.quoteFree), max(0, result.quoteLocked))]
-            for outcome in result.symbolOutcomes {
-                let lastClose = outcome.lastClose
-                let open = result.deals.last { $0.symbol == outcome.index }.flatMap { $0.closedBar == nil ? $0 : nil }
-                let heldQuantity = open?.quantity ?? 0
-                let averageEntry = open?.averageEntry
+            let end = RunEndState(result)
+            for position in end.positions {
                 try await connection.execute(
                     "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)",
-                    [.text(identity.runID), .text(userID), .text(outcome.symbol), .real(heldQuantity), .real(averageEntry), .real(lastClose),
-                     .real(averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0)], logger: logger)
-                assets.append((RunStore.baseAsset(symbol: outcome.symbol, quote: c.quoteCurrency), max(0, outcome.baseFree), max(0, outcome.baseLocked)))
+                    [.text(identity.runID), .text(userID), .text(position.symbol), .real(position.quantity), .real(position.averageEntry), .real(position.lastClose),
+                     .real(position.unrealizedPnL)], logger: logger)
             }
-            for asset in assets {
+            for balance in end.balances {
                 try await connection.execute("""
                     INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total)
                     VALUES ($1::uuid, $2::uuid, 'paper_trading', $3, $4, $5, $6)
-                    """, [.text(identity.runID), .text(userID), .text(asset.currency), .real(asset.free), .real(asset.locked), .real(asset.free + asset.locked)], logger: logger)
+                    """, [.text(identity.runID), .text(userID), .text(balance.currency), .real(balance.free), .real(balance.locked), .real(balance.total)], logger: logger)
                 try await connection.execute(
                     "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES ($1::uuid, $2::uuid, $3, $4)",
-                    [.text(identity.runID), .text(userID), .text(asset.currency), .real(asset.free + asset.locked)], logger: logger)
+                    [.text(identity.runID), .text(userID), .text(balance.currency), .real(balance.total)], logger: logger)
             }
         }
         try await copyDetails(detailed, userID: userID, connection: connection, logger: logger)
@@ -184,20 +176,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
         guard !runs.isEmpty else { return }
         // Each row carries its own symbol: a multi-pair run is copied symbol by symbol (its deal
         // ids and sequences are the run's), as the SQLite store writes it.
-        var items: [(result: BacktestResult, identity: RunIdentity, symbol: String)] = []
-        for run in runs {
-            let symbols = run.result.configuration.tradedSymbols
-            guard symbols.count > 1 else {
-                items.append((run.result, run.identity, symbols[0]))
-                continue
-            }
-            for (index, symbol) in symbols.enumerated() {
-                var part = run.result
-                part.deals = run.result.deals.filter { $0.symbol == index }
-                part.orders = run.result.orders.filter { $0.symbol == index }
-                items.append((part, run.identity, symbol))
-            }
-        }
+        let items = runs.flatMap { run in RunEndState.symbolParts(run.result).map { (result: $0.result, identity: run.identity, symbol: $0.symbol) } }
         if items.contains(where: { !$0.result.deals.isEmpty }) {
             var run = 0
             try await connection.copy(into: "deals", columns: PostgresRunRows.dealColumns, logger: logger) { text in

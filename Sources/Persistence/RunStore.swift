@@ -420,25 +420,18 @@ public final class RunStore: RunDatabase, Sendable {
         if detail == .all {
             try insertOrdersAndDeals(result, identity: identity, userID: userID, db: db)
         }
-        // One position per symbol (its open deal at the end, valued at its last close); funds and
-        // holdings per asset: the quote currency once, then each symbol's base asset.
-        var assets: [(currency: String, free: Double, locked: Double)] = [(c.quoteCurrency, result.quoteFree, result.quoteLocked)]
-        for outcome in result.symbolOutcomes {
-            let lastClose = outcome.lastClose
-            let open = result.deals.last { $0.symbol == outcome.index }.flatMap { $0.closedBar == nil ? $0 : nil }
-            let heldQuantity = open?.quantity ?? 0
-            let averageEntry = open?.averageEntry
+        let end = RunEndState(result)
+        for position in end.positions {
             try db.cachedStatement(sql: "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
-                arguments: [identity.runID, userID, outcome.symbol, heldQuantity, averageEntry, lastClose, averageEntry.map { (lastClose - $0) * heldQuantity } ?? 0]
+                arguments: [identity.runID, userID, position.symbol, position.quantity, position.averageEntry, position.lastClose, position.unrealizedPnL]
             )
-            assets.append((Self.baseAsset(symbol: outcome.symbol, quote: c.quoteCurrency), outcome.baseFree, outcome.baseLocked))
         }
-        for (currency, free, locked) in assets {
+        for balance in end.balances {
             try db.cachedStatement(sql: "INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total) VALUES (?, ?, 'paper_trading', ?, ?, ?, ?)").execute(
-                arguments: [identity.runID, userID, currency, max(0, free), max(0, locked), max(0, free) + max(0, locked)]
+                arguments: [identity.runID, userID, balance.currency, balance.free, balance.locked, balance.total]
             )
             try db.cachedStatement(sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, ?, ?, ?)").execute(
-                arguments: [identity.runID, userID, currency, max(0, free) + max(0, locked)]
+                arguments: [identity.runID, userID, balance.currency, balance.total]
             )
         }
     }
@@ -446,25 +439,10 @@ public final class RunStore: RunDatabase, Sendable {
     /// The run's deals and orders, each row with its own symbol (a multi-pair run's rows are
     /// written symbol by symbol; their deal ids and sequences are the run's).
     static func insertOrdersAndDeals(_ result: BacktestResult, identity: RunIdentity, userID: String?, db: Database) throws {
-        let symbols = result.configuration.tradedSymbols
-        guard symbols.count > 1 else {
-            try RunRowsWriter.insertDeals(result, identity: identity, symbol: symbols[0], db: db)
-            try RunRowsWriter.insertOrders(result, identity: identity, symbol: symbols[0], userID: userID, db: db)
-            return
-        }
+        let parts = RunEndState.symbolParts(result)
         // Deals first (orders refer to them), every symbol's.
-        for (index, symbol) in symbols.enumerated() {
-            var part = result
-            part.orders = []
-            part.deals = result.deals.filter { $0.symbol == index }
-            try RunRowsWriter.insertDeals(part, identity: identity, symbol: symbol, db: db)
-        }
-        for (index, symbol) in symbols.enumerated() {
-            var part = result
-            part.deals = []
-            part.orders = result.orders.filter { $0.symbol == index }
-            try RunRowsWriter.insertOrders(part, identity: identity, symbol: symbol, userID: userID, db: db)
-        }
+        for part in parts { try RunRowsWriter.insertDeals(part.result, identity: identity, symbol: part.symbol, db: db) }
+        for part in parts { try RunRowsWriter.insertOrders(part.result, identity: identity, symbol: part.symbol, userID: userID, db: db) }
     }
 
     static func addMembership(_ membership: RunMembership, runID: String, alreadyStandalone: Bool, db: Database) throws {
