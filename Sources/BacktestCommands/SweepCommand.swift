@@ -218,17 +218,13 @@ struct SweepCommand: ParsableCommand {
         var validConfigurations: [BotConfiguration] = []
         var invalid: [(index: Int, text: String, reason: String)] = []
         var invalidCount = 0
-        var firstConfiguration: BotConfiguration?
-        var usesDetail = false
         // Every symbol of the valid points, in order of first appearance (`symbols` may be a grid key).
         var allSymbols: [String] = []
         for position in stride(from: shard.index, to: selectedCount, by: shard.count) {
             let index = drawn?[position] ?? position
             do {
                 let configuration = try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
-                if firstConfiguration == nil { firstConfiguration = configuration }
                 for symbol in configuration.tradedSymbols where !allSymbols.contains(symbol) { allSymbols.append(symbol) }
-                if configuration.fillModel == .detail { usesDetail = true }
                 validIndices.append(index)
                 validConfigurations.append(configuration)
             } catch {
@@ -240,6 +236,9 @@ struct SweepCommand: ParsableCommand {
             let listed = invalid.prefix(20).map { "point \($0.index) (\($0.text)): \($0.reason)" }.joined(separator: "; ")
             throw CommandFailure("\(invalidCount) of \(selectedCount) \(drawn == nil ? "grid" : "drawn") points are invalid, so nothing was run: \(listed)\(invalidCount > 20 ? "; and \(invalidCount - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
         }
+        // The detail option needs to know whether any point uses fill_model detail, and which.
+        let firstDetail = validConfigurations.first { $0.fillModel == .detail }
+        let usesDetail = firstDetail != nil
         if outOfSample && usesDetail {
             throw CommandFailure("fill_model \"detail\" is not supported with \(walkForward != nil ? "--walk-forward" : "--split") in this version: its finer candles are not cut into windows. Use the bars' own fill model (pessimistic, say) for the out-of-sample test.")
         }
@@ -255,7 +254,7 @@ struct SweepCommand: ParsableCommand {
             symbolData = try SymbolData.load(arguments: dataPaths, signalsPath: nil, symbols: allSymbols, configurations: [], data: data)
         } else {
             symbolData = nil
-            if let symbol = firstConfiguration?.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
+            if let symbol = validConfigurations.first?.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
         }
         let candles: CandleSeries
         if let symbolData {
@@ -267,11 +266,9 @@ struct SweepCommand: ParsableCommand {
         }
         // A hash of every candle: computed once (a 900k-candle series takes 25 ms).
         let barsFingerprint = symbolData?.fingerprint ?? candles.fingerprint
-        // The detail option needs to know whether any point uses fill_model detail, and which.
-        let representative = [firstConfiguration].compactMap { $0 }
         var detailPath: (path: DetailPath, fingerprint: String, notes: [String])? = nil
         if symbolData == nil {
-            detailPath = try detailCandles.load(for: usesDetail ? [try Self.firstDetailConfiguration(grid: grid, base: base, among: validIndices)] : representative, bars: candles, barsFingerprint: barsFingerprint, data: data)
+            detailPath = try detailCandles.load(for: [firstDetail ?? validConfigurations.first].compactMap { $0 }, bars: candles, barsFingerprint: barsFingerprint, data: data)
         }
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
         let fingerprint = detailPath?.fingerprint ?? barsFingerprint
@@ -498,15 +495,6 @@ struct SweepCommand: ParsableCommand {
     }
 
     /// The first valid point whose configuration uses fill_model detail.
-    static func firstDetailConfiguration(grid: ParameterGrid, base: [String: JSONInput], among indices: [Int]) throws -> BotConfiguration {
-        for index in indices {
-            if let configuration = try? BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index)), configuration.fillModel == .detail {
-                return configuration
-            }
-        }
-        throw CommandFailure("internal error: no point uses fill_model detail")
-    }
-
     static func describe(_ values: [(key: String, value: JSONInput)]) -> String {
         values.map { "\($0.key)=\($0.value.value.text())" }.joined(separator: ", ")
     }
