@@ -18,9 +18,32 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", .upToNextMajor(from: "1.38.1"), traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Synthetic candles and the benchmarks' bots, shared by the benchmarks and EngineProfile.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "MarketData", package: toolIdentity),
+                .product(name: "DCAStrategy", package: toolIdentity),
+            ],
+            path: "BenchmarkSupport",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        // One benchmark's workload in a plain process, for valgrind and perf (see its main.swift).
+        .executableTarget(
+            name: "EngineProfile",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Backtesting", package: toolIdentity),
+                .product(name: "MarketData", package: toolIdentity),
+                .product(name: "DCAStrategy", package: toolIdentity),
+            ],
+            path: "EngineProfile",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
         .executableTarget(
             name: "EngineBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Backtesting", package: toolIdentity),
                 .product(name: "MarketData", package: toolIdentity),
                 .product(name: "DCAStrategy", package: toolIdentity),

@@ -1,5 +1,6 @@
 import Backtesting
 import Benchmark
+import BenchmarkSupport
 import DCAStrategy
 import Foundation
 import MarketData
@@ -10,11 +11,7 @@ import Dispatch
 /// The typical ladder of the engine issue: base 100, safety order 200, 1% deviation, step scale
 /// 1.5, volume scale 2, 5 safety orders, 1.5% take profit, fee 0.1%.
 func typicalLadder(takeProfit: Double = 0.015, maxSafetyOrders: Int = 5) -> BotConfiguration {
-    try! BotConfiguration.decode(json: Array("""
-        {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200,
-         "max_safety_orders": \(maxSafetyOrders), "price_deviation": 0.01, "safety_order_step_scale": 1.5,
-         "safety_order_volume_scale": 2.0, "take_profit": \(takeProfit), "allow_large_take_profit": \(takeProfit >= 1), "fee_rate": 0.001}
-        """.utf8).withUnsafeBufferPointer { Data($0) })
+    BenchmarkBots.ladder(maxSafetyOrders: maxSafetyOrders, takeProfit: takeProfit)
 }
 
 
@@ -118,12 +115,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Engine v2 exits: four take-profit steps, a trailing stop loss moved to break-even by the
     // first step, on the typical ladder; whole backtest with metrics.
-    let stepsBot = try! BotConfiguration.decode(json: Data("""
-        {"symbol": "BTCUSDT", "initial_balance": 100000000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
-         "price_deviation": 0.01, "safety_order_step_scale": 1.5, "safety_order_volume_scale": 2.0, "fee_rate": 0.001,
-         "take_profit_steps": [{"profit": 0.005, "fraction": 0.25}, {"profit": 0.01, "fraction": 0.25}, {"profit": 0.015, "fraction": 0.25}, {"profit": 0.02, "fraction": 0.25}],
-         "stop_loss": 0.08, "trailing_stop_loss": true, "stop_loss_to_breakeven": true}
-        """.utf8))
+    let stepsBot = BenchmarkBots.takeProfitSteps
     let stepsRun = Backtester.run(configuration: stepsBot, candles: candles)
     precondition(stepsRun.orders.contains { $0.takeProfitStep == 4 && $0.status == .filled }, "the steps benchmark must fill its last step")
     Benchmark("Engine_take_profit_steps_trailing_stop_breakeven_1M_candles", configuration: .init(scalingFactor: .mega)) { benchmark in

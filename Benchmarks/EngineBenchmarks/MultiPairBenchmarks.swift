@@ -1,5 +1,6 @@
 import Backtesting
 import Benchmark
+import BenchmarkSupport
 import DCAStrategy
 import Foundation
 import MarketData
@@ -8,22 +9,11 @@ import MarketData
 /// "Multi-pair bots"): rates in candles per second over every symbol's candles.
 func multiPairBenchmarks(tolerances: ([BenchmarkMetric]) -> [BenchmarkMetric: BenchmarkThresholds]) {
     let candlesPerSecond = BenchmarkMetric.custom("M candles/s", polarity: .prefersLarger, useScalingFactor: false)
-    let yearOfMinutes = 525_600
     // Ten symbols, one year of one-minute candles each (different seeds, so their deals differ).
-    let symbols = (0..<10).map { String(UnicodeScalar(UInt8(65 + $0))) + "AAUSDT" }
-    let series: [CandleSeries] = (0..<10).map { s in
-        var one = SyntheticCandles.oneMinute(count: yearOfMinutes, seed: 100 + UInt64(s))
-        one.cacheInterval()
-        return one
-    }
+    let symbols = BenchmarkBots.portfolioSymbols
+    let series = BenchmarkBots.portfolioCandles()
     let total = series.reduce(0) { $0 + $1.count }
-    // The typical ladder over ten symbols, at most 3 deals at once, from one shared balance.
-    let portfolio = try! BotConfiguration.decode(json: Data("""
-        {"symbols": [\(symbols.map { "\"\($0)\"" }.joined(separator: ", "))], "max_active_deals": 3,
-         "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200,
-         "max_safety_orders": 5, "price_deviation": 0.01, "safety_order_step_scale": 1.5,
-         "safety_order_volume_scale": 2.0, "take_profit": 0.015, "fee_rate": 0.001}
-        """.utf8))
+    let portfolio = BenchmarkBots.portfolio
     // The whole backtest: the loop, the merged order log and every metric.
     Benchmark(
         "MultiPair_10_symbols_3_deals_typical_ladder_5M_candles",
@@ -81,12 +71,7 @@ func multiPairBenchmarks(tolerances: ([BenchmarkMetric]) -> [BenchmarkMetric: Be
     // one-minute candles, typical ladder (the one-pair loop).
     var minutes = SyntheticCandles.oneMinute(count: 1_000_000)
     minutes.cacheInterval()
-    let rsiStart = try! BotConfiguration.decode(json: Data("""
-        {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200,
-         "max_safety_orders": 5, "price_deviation": 0.01, "safety_order_step_scale": 1.5,
-         "safety_order_volume_scale": 2.0, "take_profit": 0.015, "fee_rate": 0.001,
-         "start_conditions": [{"indicator": "rsi", "period": 14, "below": 30, "timeframe": "1h"}]}
-        """.utf8))
+    let rsiStart = BenchmarkBots.rsiStart
     Benchmark(
         "Engine_rsi14_1h_start_condition_1M_candles",
         configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .mega,

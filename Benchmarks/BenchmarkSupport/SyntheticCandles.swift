@@ -1,25 +1,27 @@
+import Foundation
 import MarketData
 
 /// Deterministic, realistic one-minute candles: a geometric random walk (SplitMix64 seeded,
 /// Box-Muller normals) with about 0.1% volatility per minute, starting at 30,000.
-enum SyntheticCandles {
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
+public enum SyntheticCandles {
+    public struct SplitMix64 {
+        public var state: UInt64
+        public init(state: UInt64) { self.state = state }
+        public mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func normal() -> Double {
+        public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        public mutating func normal() -> Double {
             let u1 = max(uniform(), 1e-300), u2 = uniform()
             return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
         }
     }
 
-    static func oneMinute(count: Int, seed: UInt64 = 42, volatility: Double = 0.001) -> CandleSeries {
+    public static func oneMinute(count: Int, seed: UInt64 = 42, volatility: Double = 0.001) -> CandleSeries {
         var random = SplitMix64(state: seed)
         var series = CandleSeries()
         series.reserveCapacity(count)
@@ -45,7 +47,7 @@ enum SyntheticCandles {
 
     /// A mean-reverting wave (0.5% amplitude, period about 13 minutes) with 0.1% noise around 100:
     /// a tight ladder keeps opening and closing deals on it, so the order log is long.
-    static func wave(count: Int, seed: UInt64 = 7) -> CandleSeries {
+    public static func wave(count: Int, seed: UInt64 = 7) -> CandleSeries {
         var random = SplitMix64(state: seed)
         var series = CandleSeries()
         series.reserveCapacity(count)
@@ -65,7 +67,7 @@ enum SyntheticCandles {
     /// The same walk written as Binance writes its spot kline archives: no header, 12 columns,
     /// epoch milliseconds, prices and quantities with 8 decimals (about 140 bytes a row, like
     /// `1577836800000,7195.24000000,7196.25000000,...,493,19.59823000,140888.41428273,0`).
-    static func binanceCSV(_ series: CandleSeries) -> [UInt8] {
+    public static func binanceCSV(_ series: CandleSeries) -> [UInt8] {
         func eightDecimals(_ value: Double) -> String {
             let scaled = Int64((value * 1e8).rounded())
             let fraction = String(scaled % 100_000_000)
@@ -86,7 +88,7 @@ enum SyntheticCandles {
     /// The same walk as pandas' `DataFrame.to_csv` writes it: the index column with an empty
     /// header, ISO times `YYYY-MM-DD HH:MM:SS`, prices with 2 decimals, volume with 4 (about 60
     /// bytes a row, like `2020-01-01 00:00:00,7195.24,7196.25,7183.14,7186.68,51.6422`).
-    static func pandasCSV(_ series: CandleSeries) -> [UInt8] {
+    public static func pandasCSV(_ series: CandleSeries) -> [UInt8] {
         func decimals(_ value: Double, _ places: Int) -> String {
             let factor = places == 2 ? 100.0 : 10_000.0
             let scaled = Int64((value * factor).rounded())
