@@ -33,6 +33,29 @@ extension DCAEngine {
         return 0
     }
 
+    /// Whether the open of bar `bar` changes nothing for a deal that is open: nothing is due
+    /// (a timed stop, a close-condition exit) and the gap leg from the previous close reaches no
+    /// order, so ``exitsAtOpen(bar:openTime:open:previousClose:closeSignals:)`` would do nothing.
+    /// Without close conditions and close signals (the caller checks those).
+    @inline(__always)
+    func opensQuietly(bar: Int, open: Double, previousClose: Double) -> Bool {
+        guard deal != nil else { return false }
+        if case .due = stopSide { return false }
+        return bar == 0 || open == previousClose
+            || !(walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel)
+    }
+
+    /// Whether the path through a bar ranging from `low` to `high` changes nothing for a deal that
+    /// is open but its bars in position: no order is reached and no timed stop counts closes, so
+    /// ``pathAndClose(bar:openTime:open:high:low:close:volume:)`` would only count the bar.
+    /// Without close conditions (the caller checks those).
+    @inline(__always)
+    func ridesQuietly(high: Double, low: Double) -> Bool {
+        guard deal != nil else { return false }
+        if case .countdown = stopSide { return false }
+        return !(walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel)
+    }
+
     /// The base order of a new deal at the open (the portfolio decided it may start).
     /// - Returns: whether the deal opened (its base order was not rejected).
     @inline(__always)

@@ -71,6 +71,8 @@ struct DCAEngine: Sendable, EngineOutcome {
     // MARK: Levels that let a quiet bar skip the path walk (see refreshTriggerLevels()).
     var buyTriggerLevel = -Double.infinity
     var sellTriggerLevel = Double.infinity
+    /// ``sellTriggerLevel`` without a trailing stop's running high: the lowest take-profit level.
+    var takeProfitTriggerLevel = Double.infinity
     var walkEveryBar = false
 
     // MARK: Output.

@@ -61,6 +61,7 @@ extension DCAEngine {
         let count = columns.count
         let recordsEquity = self.recordsEquity
         let hasStartConditions = !startGate.isEmpty
+        let hasConditions = hasStartConditions || closeConditions != nil
         let (times, opens, highs, lows, closes) = (columns.times, columns.opens, columns.highs, columns.lows, columns.closes)
         // The curve's statistics are only touched here: keep them in a local (registers) rather
         // than in `self`, which every event call may change.
@@ -83,9 +84,14 @@ extension DCAEngine {
                 bar += 1
             }
             if quiet.inPosition { barsInPosition += bar - quietStart }
+            if hasConditions && bar > quietStart { absorbQuietBars(quietStart..<bar, columns, startGate: &startGate) }
             guard bar < count else { break }
-            // An eventful bar: the full path, then its equity and a new snapshot.
-            eventfulBar(bar, columns, previousClose: previousClose, startGate: &startGate)
+            // An eventful bar: the full path (or, when a trailing stop loss following a new high is
+            // all that happens, just that), then its equity and a new snapshot.
+            if !(quiet.mayOnlyFollowTrailingStop(bar: bar)
+                && followTrailingStop(bar: bar, open: opens[bar], high: highs[bar], low: lows[bar], close: closes[bar], previousClose: previousClose)) {
+                eventfulBar(bar, columns, previousClose: previousClose, startGate: &startGate)
+            }
             let close = closes[bar]
             let value = balances.equity(at: close)
             if recordsEquity { newEquity.initializeElement(at: bar, to: value) }
@@ -94,8 +100,21 @@ extension DCAEngine {
                 startGate.update(openTime: times[bar], open: opens[bar], high: highs[bar], low: lows[bar], close: close, volume: 0)
             }
             previousClose = close
-            quiet = quietBars(after: bar, hasStartConditions: hasStartConditions)
+            quiet = quietBars(after: bar, times: times, startGate: &startGate, hasConditions: hasConditions)
             bar += 1
+        }
+    }
+
+    /// The start and close conditions take in a run of quiet bars at once: the bars only add to
+    /// their unfinished coarser buckets (``QuietBars/nextBuyBar``). The start
+    /// conditions take volume 0, as the loop's per-bar update gives them.
+    @inline(never)  // once per run of quiet bars, only with conditions
+    mutating func absorbQuietBars(_ bars: Range<Int>, _ columns: CandleColumns, startGate: inout ConditionSet) {
+        if !startGate.isEmpty {
+            startGate.absorb(highs: columns.highs, lows: columns.lows, closes: columns.closes, volumes: nil, bars: bars)
+        }
+        if closeConditions != nil {
+            closeConditions!.absorb(highs: columns.highs, lows: columns.lows, closes: columns.closes, volumes: columns.volumes, bars: bars)
         }
     }
 
@@ -120,7 +139,43 @@ extension DCAEngine {
         } else {
             recurringAtOpen(bar: bar, times: times, open: open)
         }
-        pathAndClose(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: columns.volumes[bar])
+        // The volume only feeds close conditions: its column is not read otherwise (a quiet run
+        // leaves it out of the cache, and loading it cost each eventful bar a cache miss).
+        let volume = closeConditions == nil ? 0 : columns.volumes[bar]
+        pathAndClose(bar: bar, openTime: times[bar], open: open, high: high, low: low, close: close, volume: volume)
+    }
+
+    /// A bar in which the only thing that happens is a trailing stop loss following a new high:
+    /// neither the gap leg nor the path reaches a buy, the stop as it stands or a take-profit
+    /// level, and the stop raised to the highest point a rising leg reaches still lies below the
+    /// bar's lowest point. Then the stop is raised once to that point, which is what
+    /// ``traverse(from:to:gap:bar:)`` does leg by leg (raising is monotone and the tick rounding
+    /// of ``ExchangeRules/sellPrice(_:)`` too), and the bar counts in position; nothing else
+    /// changes. Otherwise nothing is changed and the bar takes
+    /// ``eventfulBar(_:_:previousClose:startGate:)``.
+    /// - Precondition: ``QuietBars/mayOnlyFollowTrailingStop(bar:openTime:)`` (nothing due at the
+    ///   open, no close conditions, no finer candles).
+    /// - Returns: whether the bar was handled here.
+    @inline(never)  // an event, off the quiet-bar path
+    mutating func followTrailingStop(bar: Int, open: Double, high: Double, low: Double, close: Double, previousClose: Double) -> Bool {
+        guard case .trailing(let order, let trailingHigh) = stopSide, let stopLoss, !walkEveryBar else { return false }
+        let lowest = min(low, open, close, previousClose)
+        let highest = max(high, open, close, previousClose)
+        guard lowest > buyTriggerLevel && highest < takeProfitTriggerLevel else { return false }
+        // The rising legs' ends: the gap leg's open, then the path open -> x -> y -> close.
+        let (x, y) = pathExtremes(open: open, high: high, low: low)
+        var top = trailingHigh
+        if open > previousClose { top = max(top, open) }
+        if x > open { top = max(top, x) }
+        if y > x { top = max(top, y) }
+        if close > y { top = max(top, close) }
+        guard max(order.price, rules.sellPrice(top * (1 - stopLoss))) < min(low, open, close) else { return false }
+        if top > trailingHigh {
+            raiseTrailingStop(to: top)
+            refreshTriggerLevels()
+        }
+        if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
+        return true
     }
 
     /// `max_deals` is not reached (a plain test: a closure over `self` here copied the engine).
@@ -149,8 +204,6 @@ extension DCAEngine {
         var every = false
         if let first = restingSafety.first { buy = first.price }
         if let stop = stopSide.restingOrder { buy = max(buy, stop.price) }
-        // A trailing stop follows a new high: such a bar is walked.
-        if case .trailing(_, let high) = stopSide { sell = high }
         switch takeProfitSide {
         case .none: break
         case .resting(let order): sell = min(sell, order.price)
@@ -162,6 +215,9 @@ extension DCAEngine {
             case nil: break
             }
         }
+        takeProfitTriggerLevel = sell
+        // A trailing stop follows a new high: such a bar is walked (or followTrailingStop(…)).
+        if case .trailing(_, let high) = stopSide { sell = min(sell, high) }
         buyTriggerLevel = buy
         sellTriggerLevel = sell
         walkEveryBar = every

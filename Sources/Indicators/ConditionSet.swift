@@ -51,6 +51,36 @@ public struct ConditionSet: Sendable {
         recompute()
     }
 
+    /// The open time before which a bar, after the bars taken in, changes nothing but the running
+    /// values of its conditions' unfinished buckets: every condition is on a coarser timeframe with
+    /// an unfinished bucket, and such a bar is not that bucket's last, so ``holds`` stays as it is.
+    /// `Int64.max` for an empty set; `Int64.min` when the next bar may change something (a
+    /// condition on the data's own timeframe, or a bucket to start). Such bars may be handed to
+    /// ``absorb(highs:lows:closes:volumes:bars:)`` in one go instead of one
+    /// ``update(openTime:open:high:low:close:volume:)`` each.
+    @inlinable
+    public var unchangedBefore: Int64 {
+        var before = Int64.max
+        for i in evaluators.indices {
+            guard let aggregator = evaluators[i].aggregator else { return .min }
+            before = min(before, aggregator.completesNothingBefore)
+        }
+        return before
+    }
+
+    /// Takes in bars `bars` of the columns, each opening before ``unchangedBefore`` (as it was
+    /// after the bars taken in before them): the same state as one ``update(openTime:open:high:low:close:volume:)``
+    /// per bar. `volumes` nil takes volume 0 per bar.
+    @inlinable
+    public mutating func absorb(
+        highs: UnsafeBufferPointer<Double>, lows: UnsafeBufferPointer<Double>, closes: UnsafeBufferPointer<Double>,
+        volumes: UnsafeBufferPointer<Double>?, bars: Range<Int>
+    ) {
+        for i in evaluators.indices {
+            evaluators[i].aggregator!.absorb(highs: highs, lows: lows, closes: closes, volumes: volumes, bars: bars)
+        }
+    }
+
     @inlinable
     mutating func recompute() {
         var all = true

@@ -55,6 +55,38 @@ public struct TimeframeAggregator: Sendable {
         return partial
     }
 
+    /// The open time before which a bar completes nothing: the open time of the unfinished
+    /// bucket's last bar (`Int64.min` when no bucket is unfinished: the next bar starts one).
+    /// A bar opening before it, after the bars already added, belongs to the unfinished bucket
+    /// and is not its last, so ``absorb(highs:lows:closes:volumes:bars:)`` may take it.
+    @inlinable
+    public var completesNothingBefore: Int64 {
+        hasPartial ? partialEnd &- interval : .min
+    }
+
+    /// Adds bars `bars` of the columns to the unfinished bucket, exactly as ``add(openTime:open:high:low:close:volume:)``
+    /// one by one would (the same comparisons and the same order of the volume's sum), for bars
+    /// that complete nothing: each opens before ``completesNothingBefore``, after the bars added.
+    /// `volumes` nil adds volume 0 per bar.
+    @inlinable
+    public mutating func absorb(
+        highs: UnsafeBufferPointer<Double>, lows: UnsafeBufferPointer<Double>, closes: UnsafeBufferPointer<Double>,
+        volumes: UnsafeBufferPointer<Double>?, bars: Range<Int>
+    ) {
+        guard !bars.isEmpty else { return }
+        precondition(hasPartial, "absorb(…) takes bars of an unfinished bucket only")
+        var high = partial.high, low = partial.low, volume = partial.volume
+        for bar in bars {
+            if highs[bar] > high { high = highs[bar] }
+            if lows[bar] < low { low = lows[bar] }
+            volume += volumes?[bar] ?? 0
+        }
+        partial.high = high
+        partial.low = low
+        partial.volume = volume
+        partial.close = closes[bars.upperBound - 1]
+    }
+
     /// Adds a bar (its open time and prices) and returns the bucket it completes, if it is its
     /// bucket's last bar.
     /// - Precondition: ``closeBucket(before:)`` was asked with this bar's open time first.

@@ -90,4 +90,34 @@ import Testing
         let holds = Self.holdsAfterEach(&set, closes)
         #expect(holds == Array(repeating: false, count: 11) + [true, true])
     }
+
+    /// With an RSI on 4h over hourly bars from 00:00, the unfinished bucket is 00:00-04:00 and its
+    /// last bar opens at 03:00: a bar opening before 03:00 completes nothing. Right after the
+    /// 03:00 bar no bucket is unfinished (the next bar starts one): `Int64.min`. A condition on
+    /// the data's own timeframe changes at every bar: `Int64.min` too; an empty set: `Int64.max`.
+    @Test func conditionsAreUnchangedBeforeTheLastBarOfTheirUnfinishedBucket() {
+        var set = ConditionSet(conditions: [DealCondition(.rsi(period: 2, .above(60)), timeframe: Timeframe(text: "4h"))], interval: Self.hour)
+        #expect(set.unchangedBefore == .min)
+        _ = Self.holdsAfterEach(&set, [100])
+        #expect(set.unchangedBefore == Self.start + 3 * Self.hour)
+        set.beginBar(openTime: Self.start + 3 * Self.hour)
+        set.update(openTime: Self.start + 3 * Self.hour, open: 100, high: 101, low: 99, close: 100, volume: 1)
+        #expect(set.unchangedBefore == .min)
+        var own = ConditionSet(conditions: [DealCondition(.rsi(period: 2, .above(60)))], interval: Self.hour)
+        _ = Self.holdsAfterEach(&own, [100])
+        #expect(own.unchangedBefore == .min)
+        #expect(ConditionSet(conditions: [], interval: Self.hour).unchangedBefore == .max)
+    }
+
+    /// Bars taken in at once leave the same bucket as one update each: highest high 107, lowest
+    /// low 93, last close 104, volumes 1 + 2 + 3 + 4 = 10 (the first bar's open 100 kept).
+    @Test func absorbingBarsGivesTheBucketOneUpdateEachWouldGive() {
+        let highs = [101.0, 107, 103, 105], lows = [99.0, 96, 93, 94], closes = [100.0, 102, 98, 104], volumes = [1.0, 2, 3, 4]
+        var aggregator = TimeframeAggregator(timeframe: Timeframe(text: "1d")!, interval: Self.hour)
+        _ = aggregator.add(openTime: Self.start, open: 100, high: highs[0], low: lows[0], close: closes[0], volume: volumes[0])
+        highs.withUnsafeBufferPointer { h in lows.withUnsafeBufferPointer { l in closes.withUnsafeBufferPointer { c in volumes.withUnsafeBufferPointer { v in
+            aggregator.absorb(highs: h, lows: l, closes: c, volumes: v, bars: 1..<4)
+        }}}}
+        #expect(aggregator.pending == Bucket(openTime: Self.start, open: 100, high: 107, low: 93, close: 104, volume: 10))
+    }
 }

@@ -49,12 +49,14 @@ public struct PortfolioReplay: Sendable {
     var seenOrders: ContiguousArray<Int>
     var seenDeals: ContiguousArray<Int>
     /// The loop's per-symbol state, allocated here so that ``replay()`` allocates nothing: the
-    /// merged clock, each symbol's previous and last close, and its latest price (its open once
-    /// its bar at this time opened, then its close: what `compound` values its base at).
+    /// merged clock and each symbol's latest price (its open once its bar at this time opened,
+    /// then its close: what `compound` values its base at). A symbol's previous close and last
+    /// close are read from its candles (the bar before its current one, its latest bar).
     var clock: MergedBarClock
-    var previousClose: ContiguousArray<Double>
-    var lastClose: ContiguousArray<Double>
     var lastPrice: ContiguousArray<Double>
+    /// Whether a symbol whose deal is open skips a bar that reaches no order (``replay()``); the
+    /// tests turn it off to check that the skip changes no bit.
+    var ridesQuietBars = true
 
     /// - Parameters:
     ///   - configuration: a valid configuration; its ``BotConfiguration/tradedSymbols`` give the
@@ -125,8 +127,6 @@ public struct PortfolioReplay: Sendable {
         seenDeals = ContiguousArray(repeating: 0, count: n)
         orderTrail.reserveCapacity(64)
         dealTrail.reserveCapacity(16)
-        previousClose = ContiguousArray(repeating: 0, count: n)
-        lastClose = ContiguousArray(repeating: .nan, count: n)
         lastPrice = ContiguousArray(repeating: .nan, count: n)
     }
 
@@ -138,6 +138,9 @@ public struct PortfolioReplay: Sendable {
         let onlyOnSignals = schedule.hasStartSignals
         let compound = configuration.compound
         let idleWhenSlotsAreFull = safetyOrders && !hasSignals && !hasStartConditions && configuration.closeConditions.isEmpty
+        // Without signals or close conditions, a symbol whose deal is open and whose bar reaches
+        // no order skips both phases (its slot is taken, so nothing starts there either).
+        let dealMayRideQuietly = ridesQuietBars && safetyOrders && !hasSignals && configuration.closeConditions.isEmpty
         var curve = self.curve
         var equity = self.equity
         self.equity = []
@@ -155,10 +158,17 @@ public struct PortfolioReplay: Sendable {
                 // Nothing rests, no deal, nothing to evaluate, and every slot taken: nothing can
                 // happen at this open.
                 if idleWhenSlotsAreFull && !engines[s].hasExposure && slots.active >= slots.maxActiveDeals { continue }
+                // A deal is open (no start here) and nothing is due at this open: the gap leg
+                // reaches no order (the conditions of DCAEngine.exitsAtOpen, negated).
+                if dealMayRideQuietly && engines[s].opensQuietly(bar: bar, open: open, previousClose: bar > 0 ? series[s].closes[bar - 1] : 0) {
+                    if hasStartConditions { gates[s].beginBar(openTime: t) }
+                    continue
+                }
                 engines[s].balances.quoteFree = sharedQuoteFree
                 engines[s].openCostElsewhere = totalOpenCost - openCost[s]
                 let closeSignals = hasSignals ? schedule.takeCloses(symbol: s, at: t) : 0
-                let used = engines[s].exitsAtOpen(bar: bar, openTime: t, open: open, previousClose: previousClose[s], closeSignals: closeSignals)
+                let previousClose = bar > 0 ? series[s].closes[bar - 1] : 0
+                let used = engines[s].exitsAtOpen(bar: bar, openTime: t, open: open, previousClose: previousClose, closeSignals: closeSignals)
                 if closeSignals > 0 {
                     if used > 0 { schedule.use() }
                     schedule.drop(.noOpenDeal, count: closeSignals - used)
@@ -196,27 +206,32 @@ public struct PortfolioReplay: Sendable {
             // Phase 2: every symbol's path through its bar and its close, in symbol order.
             for s in 0..<n {
                 guard let bar = clock.barIndex(of: s) else { continue }
-                let close = series[s].closes[bar]
-                // Nothing rests and nothing is evaluated at the close: only the close is kept.
+                // Nothing rests and nothing is evaluated at the close: nothing to do (the equity
+                // reads the symbol's last close from its candles).
                 if !hasStartConditions && !engines[s].hasExposure && engines[s].closeConditions == nil {
-                    previousClose[s] = close
-                    lastClose[s] = close
+                    if compound { lastPrice[s] = series[s].closes[bar] }
+                    continue
+                }
+                let close = series[s].closes[bar]
+                let high = series[s].highs[bar], low = series[s].lows[bar]
+                // A deal is open and its path reaches no order: the bar only counts in position.
+                if dealMayRideQuietly && engines[s].ridesQuietly(high: high, low: low) {
+                    engines[s].barsInPosition += engines[s].deal!.heldQuantity > 0 ? 1 : 0
+                    if hasStartConditions { gates[s].update(openTime: t, open: series[s].opens[bar], high: high, low: low, close: close, volume: 0) }
                     if compound { lastPrice[s] = close }
                     continue
                 }
-                let high = series[s].highs[bar], low = series[s].lows[bar]
                 engines[s].balances.quoteFree = sharedQuoteFree
                 engines[s].openCostElsewhere = totalOpenCost - openCost[s]
                 engines[s].pathAndClose(
-                    bar: bar, openTime: t, open: series[s].opens[bar], high: high, low: low, close: close, volume: series[s].volumes[bar]
+                    bar: bar, openTime: t, open: series[s].opens[bar], high: high, low: low, close: close,
+                    volume: engines[s].closeConditions == nil ? 0 : series[s].volumes[bar]  // only close conditions read it
                 )
                 sharedQuoteFree = engines[s].balances.quoteFree
                 noteClose(symbol: s, bar: bar)
                 if engines[s].deal != nil && engines[s].deal!.cost != openCost[s] { updateOpenCost(symbol: s) }
                 noteRecords(symbol: s)
                 if hasStartConditions { gates[s].update(openTime: t, open: series[s].opens[bar], high: high, low: low, close: close, volume: 0) }
-                previousClose[s] = close
-                lastClose[s] = close
                 if compound { lastPrice[s] = close }
             }
             // Equity: the quote total, then each symbol's base at its last close, in symbol order.
@@ -224,7 +239,7 @@ public struct PortfolioReplay: Sendable {
             for s in 0..<n { value += engines[s].balances.quoteLocked }
             for s in 0..<n {
                 let base = engines[s].balances.baseFree + engines[s].balances.baseLocked
-                if base != 0 { value += base * lastClose[s] }
+                if base != 0 { value += base * series[s].closes[clock.lastBarIndex(of: s)!] }
             }
             if recordsEquity { equity.append(value) }
             curve.add(equity: value, openTime: t)
