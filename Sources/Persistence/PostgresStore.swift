@@ -177,11 +177,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
     /// The run's `symbol_results` rows (``SymbolResults``); rows already stored are kept.
     static func insertSymbolResults(_ result: BacktestResult, runID: String, userID: String?, connection: PostgresConnection, logger: Logger) async throws {
         for row in SymbolResults(result).rows {
-            try await connection.execute("""
-                INSERT INTO symbol_results (\(SymbolResults.columns.joined(separator: ", ")))
-                VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                ON CONFLICT DO NOTHING
-                """, [.text(runID), .text(userID), .text(row.symbol), .integer(row.order), .integer(row.candles), .integer(row.dealsOpened),
+            try await connection.execute(SymbolResults.postgresInsert, [.text(runID), .text(userID), .text(row.symbol), .integer(row.order), .integer(row.candles), .integer(row.dealsOpened),
                       .integer(row.dealsClosed), .real(row.winRate), .real(row.realizedPnL), .real(row.fees), .real(row.maxCapitalInUse),
                       .integer(row.filledOrders), .integer(row.rejectedOrders), .real(row.buyAndHoldReturn)], logger: logger)
         }

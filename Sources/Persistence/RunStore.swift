@@ -442,10 +442,8 @@ public final class RunStore: RunDatabase, Sendable {
 
     /// The run's `symbol_results` rows (``SymbolResults``); rows already stored are kept.
     static func insertSymbolResults(_ result: BacktestResult, runID: String, userID: String?, db: Database) throws {
-        let sql = "INSERT INTO symbol_results (\(SymbolResults.columns.joined(separator: ", "))) VALUES (\(SymbolResults.columns.map { _ in "?" }.joined(separator: ", ")))"
-            + " ON CONFLICT DO NOTHING"
         for row in SymbolResults(result).rows {
-            try db.cachedStatement(sql: sql).execute(arguments: [
+            try db.cachedStatement(sql: SymbolResults.sqliteInsert).execute(arguments: [
                 runID, userID, row.symbol, row.order, row.candles, row.dealsOpened, row.dealsClosed, row.winRate, row.realizedPnL, row.fees,
                 row.maxCapitalInUse, row.filledOrders, row.rejectedOrders, row.buyAndHoldReturn,
             ])

@@ -30,6 +30,11 @@ struct SymbolResults {
         "max_capital_in_use", "filled_orders", "rejected_orders", "buy_and_hold_return",
     ]
 
+    /// The `INSERT` of one row in SQLite (`?` for each column), keeping a row already stored.
+    static let sqliteInsert = "INSERT INTO symbol_results (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT DO NOTHING"
+    /// The same in PostgreSQL.
+    static let postgresInsert = "INSERT INTO symbol_results (\(columns.joined(separator: ", "))) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING"
+
     var rows: [Row]
 
     init(_ result: BacktestResult) {
