@@ -236,6 +236,8 @@ struct SweepCommand: ParsableCommand {
             let listed = invalid.prefix(20).map { "point \($0.index) (\($0.text)): \($0.reason)" }.joined(separator: "; ")
             throw CommandFailure("\(invalidCount) of \(selectedCount) \(drawn == nil ? "grid" : "drawn") points are invalid, so nothing was run: \(listed)\(invalidCount > 20 ? "; and \(invalidCount - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
         }
+        // Every shard of a grid over `symbols` takes the whole sweep's symbols (its id and data).
+        if shard.count > 1, let every = Self.symbolsOfEveryPoint(grid: grid, base: base, selected: selectedCount, drawn: drawn) { allSymbols = every }
         // The detail option needs to know whether any point uses fill_model detail, and which.
         let firstDetail = validConfigurations.first { $0.fillModel == .detail }
         let usesDetail = firstDetail != nil

@@ -152,6 +152,34 @@ import Testing
         #expect(try orderedDump(merged) == orderedDump(whole))
     }
 
+    /// A grid over `symbols` (two two-pair points and ETHUSDT alone) swept in two shards with
+    /// `--orders top:3` and files named after their symbols: merge with the same files stores all
+    /// three points, the one-pair point on ETHUSDT's candles alone, as the sweep run whole does.
+    @Test func mergeOfASymbolsGridWithSymbolNamedFilesStoresEveryBestPointAsTheWholeSweepDoes() throws {
+        let x = try MultiPairSweepSearchTests.inputs()
+        func sweep(_ db: String, _ extra: [String]) throws {
+            let result = try runCLI(["sweep", "--config", x.bot, "--grid", x.grid, "--data", x.eth, x.btc, "--db", db, "--report-dir", x.folder.path,
+                                     "--progress", "never", "--orders", "top:3"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let whole = x.folder.appendingPathComponent("whole.sqlite").path
+        try sweep(whole, [])
+        let shards = try (1...2).map { i in
+            let shard = x.folder.appendingPathComponent("shard\(i).sqlite").path
+            try sweep(shard, ["--shard", "\(i)/2"])
+            return shard
+        }
+        let merged = x.folder.appendingPathComponent("merged.sqlite").path
+        let merge = try runCLI(["merge", merged] + shards + ["--data", x.btc, x.eth])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let withOrders = { (path: String) in
+            try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT DISTINCT run_id FROM order_logs ORDER BY run_id") }
+        }
+        #expect(try withOrders(whole).count == 3)
+        #expect(try withOrders(merged) == withOrders(whole))
+        #expect(try orderedDump(merged) == orderedDump(whole))
+    }
+
     /// Files that are not the sweep's candles (the two symbols' files swapped) are refused, naming
     /// the sweep; the merged run (shard 1 of 2 holds point 0) stays and gains no orders.
     @Test func mergeRefusesOtherCandlesForAMultiPairSweep() throws {
