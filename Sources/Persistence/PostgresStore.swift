@@ -177,9 +177,11 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
     /// The run's `symbol_results` rows (``SymbolResults``); rows already stored are kept.
     static func insertSymbolResults(_ result: BacktestResult, runID: String, userID: String?, connection: PostgresConnection, logger: Logger) async throws {
         for row in SymbolResults(result).rows {
-            try await connection.execute(SymbolResults.postgresInsert, [.text(runID), .text(userID), .text(row.symbol), .integer(row.order), .integer(row.candles), .integer(row.dealsOpened),
-                      .integer(row.dealsClosed), .real(row.winRate), .real(row.realizedPnL), .real(row.fees), .real(row.maxCapitalInUse),
-                      .integer(row.filledOrders), .integer(row.rejectedOrders), .real(row.buyAndHoldReturn)], logger: logger)
+            try await connection.execute(SymbolResults.postgresInsert, [
+                .text(runID), .text(userID), .text(row.symbol), .integer(row.order), .integer(row.candles), .integer(row.dealsOpened),
+                .integer(row.dealsClosed), .real(row.winRate), .real(row.realizedPnL), .real(row.fees), .real(row.maxCapitalInUse),
+                .integer(row.filledOrders), .integer(row.rejectedOrders), .real(row.buyAndHoldReturn),
+            ], logger: logger)
         }
     }
 
