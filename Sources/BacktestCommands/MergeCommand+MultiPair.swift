@@ -9,8 +9,10 @@ import Persistence
 /// (``PointRunner``), to store their orders and deals.
 extension MergeCommand {
     /// Runs again the points `lacking` of `sweep` and stores them with their orders and deals when
-    /// any of them trades several symbols (a multi-pair sweep); returns false, running nothing,
-    /// when they all trade one symbol (the caller's one-pair path runs them).
+    /// the sweep's points trade several symbols (a point trades several, or its base configuration
+    /// and grid name several: a point trading one symbol of such a grid ran on that symbol's
+    /// candles alone); returns false, running nothing, for a one-symbol sweep (the caller's
+    /// one-pair path runs its points, with `--detail` when they need it).
     /// - Parameter loaded: each symbol list's candles, read once per merge.
     /// - Throws: ``CommandFailure`` when a stored configuration does not decode, `--detail` is
     ///   given, the `--data` files cannot be given to the symbols or read, or they are not the
@@ -25,7 +27,7 @@ extension MergeCommand {
                 throw CommandFailure("run \(runID): its stored configuration does not decode: \(error.description)")
             }
         }
-        guard configurations.contains(where: { $0.configuration.tradedSymbols.count > 1 }) else { return false }
+        guard configurations.contains(where: { $0.configuration.tradedSymbols.count > 1 }) || Self.namedSymbols(of: sweep).count > 1 else { return false }
         if !detailCandles.paths.isEmpty {
             throw CommandFailure("--detail works with one-pair bots only; sweep \(sweep.id) trades several symbols: leave --detail out and give each symbol's candles as --data SYMBOL=FILE.")
         }
@@ -66,13 +68,6 @@ extension MergeCommand {
             if !trimmed.isEmpty, !symbols.contains(where: { $0.uppercased() == trimmed.uppercased() }) { symbols.append(trimmed) }
         }
         for configuration in configurations { configuration.tradedSymbols.forEach(add) }
-        func strings(_ value: JSONInput?) -> [String] {
-            switch value {
-            case .string(let s)?: [s]
-            case .array(let items)?: items.flatMap { strings($0) }
-            default: []
-            }
-        }
         var plainNames: [String] = []
         for argument in arguments {
             if let equals = argument.firstIndex(of: "="), !argument[..<equals].contains("/") {
@@ -82,12 +77,27 @@ extension MergeCommand {
             }
         }
         // A symbol of the grid that no point run again trades, whose file is given by its name.
-        for text in [sweep.baseConfig, sweep.grid] {
-            guard case .object(let object)? = try? JSONInput.decode(Data(text.utf8)) else { continue }
-            for symbol in strings(object["symbol"]) + strings(object["symbols"]) where plainNames.contains(where: { $0.contains(symbol.uppercased()) }) {
-                add(symbol)
-            }
+        for symbol in namedSymbols(of: sweep) where plainNames.contains(where: { $0.contains(symbol.uppercased()) }) {
+            add(symbol)
         }
         return symbols
+    }
+
+    /// Every symbol the sweep's base configuration and grid name (`symbol`, `symbols`, and the
+    /// values of those grid keys), each once, in that order.
+    static func namedSymbols(of sweep: SweepRecord) -> [String] {
+        func strings(_ value: JSONInput?) -> [String] {
+            switch value {
+            case .string(let s)?: [s]
+            case .array(let items)?: items.flatMap { strings($0) }
+            default: []
+            }
+        }
+        var named: [String] = []
+        for text in [sweep.baseConfig, sweep.grid] {
+            guard case .object(let object)? = try? JSONInput.decode(Data(text.utf8)) else { continue }
+            for symbol in strings(object["symbol"]) + strings(object["symbols"]) where !named.contains(symbol) { named.append(symbol) }
+        }
+        return named
     }
 }

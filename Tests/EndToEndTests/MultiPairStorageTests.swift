@@ -180,6 +180,31 @@ import Testing
         #expect(try orderedDump(merged) == orderedDump(whole))
     }
 
+    /// A grid whose points each trade one symbol of several (`symbols` [ETHUSDT] or [BTCUSDT]):
+    /// the sweep runs each on its own symbol's candles, and so does merge (not on all the files
+    /// as one series), storing both points as the sweep run whole does.
+    @Test func mergeOfAGridOfOneSymbolPointsOverSeveralSymbolsRunsEachOnItsOwnCandles() throws {
+        let x = try MultiPairSweepSearchTests.inputs()
+        let grid = try Case36.write(#"{"symbols": [["ETHUSDT"], ["BTCUSDT"]]}"#, "one-symbol-grid.json", in: x.folder)
+        func sweep(_ db: String, _ extra: [String]) throws {
+            let result = try runCLI(["sweep", "--config", x.bot, "--grid", grid, "--data", x.eth, x.btc, "--db", db, "--report-dir", x.folder.path,
+                                     "--progress", "never", "--orders", "top:2"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let whole = x.folder.appendingPathComponent("whole.sqlite").path
+        try sweep(whole, [])
+        let shards = try (1...2).map { i in
+            let shard = x.folder.appendingPathComponent("shard\(i).sqlite").path
+            try sweep(shard, ["--shard", "\(i)/2"])
+            return shard
+        }
+        let merged = x.folder.appendingPathComponent("merged.sqlite").path
+        let merge = try runCLI(["merge", merged] + shards + ["--data", x.eth, x.btc])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(try DatabaseQueue(path: whole).read { try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT run_id) FROM order_logs") } == 2)
+        #expect(try orderedDump(merged) == orderedDump(whole))
+    }
+
     /// Files that are not the sweep's candles (the two symbols' files swapped) are refused, naming
     /// the sweep; the merged run (shard 1 of 2 holds point 0) stays and gains no orders.
     @Test func mergeRefusesOtherCandlesForAMultiPairSweep() throws {
