@@ -112,7 +112,7 @@ func jsonValue(_ value: StoredValue) -> JSONValue {
 }
 
 struct ShowRun: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run: its metrics, its deals and its orders.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run: its metrics, each symbol's figures (multi-pair runs), its deals and its orders.")
 
     @Argument(help: "The run id (a unique prefix is enough).")
     var runID: String
@@ -139,15 +139,28 @@ struct ShowRun: ParsableCommand {
             .object(row.columns.enumerated().map { ($1, jsonValue(row.values[$0])) })
         }
         let symbols = Self.symbols(configuration: run["config"].text ?? "")
-        let perSymbol = symbols.count > 1 ? Self.perSymbol(deals: deals, symbols: symbols) : []
+        // A multi-pair run's figures per symbol: its symbol_results rows, or, for a run stored
+        // before they existed, figures derived from its stored deals (none without them).
+        let source: PerSymbolSource? =
+            symbols.count < 2 ? nil : !detail.symbols.isEmpty ? .stored : !orders.isEmpty ? .deals : nil
+        let perSymbol: [SymbolRow]
+        switch source {
+        case .stored?: perSymbol = detail.symbols.map(Self.storedSymbolRow)
+        case .deals?: perSymbol = Self.perSymbol(deals: deals, symbols: symbols)
+        case nil: perSymbol = []
+        }
         if json {
             var pairs: [(String, JSONValue)] = [("run", object(run))]
-            if !perSymbol.isEmpty {
+            if let source {
+                pairs.append(("per_symbol_source", .string(source.rawValue)))
                 pairs.append(("per_symbol", .array(perSymbol.map { row in
                     .object([
                         ("symbol", .string(row.symbol)), ("deals_opened", .integer(Int64(row.opened))), ("deals_closed", .integer(Int64(row.closed))),
                         ("win_rate", .optional(row.winRate)), ("realized_pnl", .optional(row.pnl)), ("fees_paid", .optional(row.fees)),
-                        ("max_capital_in_use", .optional(row.maxCost)),
+                        ("max_capital_in_use", .optional(row.maxCost)), ("candles", row.candles.map { .integer(Int64($0)) } ?? .null),
+                        ("filled_orders", row.filledOrders.map { .integer(Int64($0)) } ?? .null),
+                        ("rejected_orders", row.rejectedOrders.map { .integer(Int64($0)) } ?? .null),
+                        ("buy_and_hold_return", .optional(row.buyAndHoldReturn)),
                     ])
                 })))
             }
@@ -160,14 +173,8 @@ struct ShowRun: ParsableCommand {
         print("  bars \(text("started_at")) .. \(text("ended_at")), \(run["candles"].integer ?? 0) candles, fill model \(text("fill_model"))")
         print("  configuration \(text("config"))")
         print("  total PnL \(Format.signedMoney(run["total_pnl"].double ?? 0)), final equity \(Format.money(run["final_equity"].double ?? 0)), max drawdown \(Format.percent(run["max_drawdown"].double ?? 0)), Sharpe \(run["sharpe_ratio"].double.map { Format.ratio($0) } ?? "n/a"), trades \(run["total_trades"].integer ?? 0)")
-        // Every run logs at least its base order: none stored means the run was written with
-        // --orders none.
-        if orders.isEmpty {
-            print("\nDeals and orders: not stored (the run was written with --orders none; run it again with --orders all to keep them).")
-            return
-        }
         if !perSymbol.isEmpty {
-            print("\nPer symbol (from the stored deals; amounts in the quote currency):")
+            print(source == .stored ? "\nPer symbol (amounts in the quote currency):" : "\nPer symbol (from the stored deals; amounts in the quote currency):")
             let header = ["Symbol", "Deals", "Closed", "Win rate", "Realized PnL", "Fees", "Max capital"]
             let rows = perSymbol.map { row in
                 [row.symbol, String(row.opened), String(row.closed), row.winRate.map { Format.fixed($0 * 100, decimals: 1) + " %" } ?? "n/a",
@@ -177,6 +184,14 @@ struct ShowRun: ParsableCommand {
             for cells in [header] + rows {
                 print("  " + cells.indices.map { i in i == 0 ? pad(cells[i], widths[i]) : leftPad(cells[i], widths[i]) }.joined(separator: "  "))
             }
+        } else if symbols.count > 1 {
+            print("\nPer symbol: not stored (the run was stored by an earlier version of dca-backtest without its orders; storing it again, e.g. with dca-backtest run on the same data, adds them).")
+        }
+        // Every run logs at least its base order: none stored means the run was written with
+        // --orders none.
+        if orders.isEmpty {
+            print("\nDeals and orders: not stored (the run was written with --orders none; run it again with --orders all to keep them).")
+            return
         }
         print("\nDeals (\(deals.count)):")
         for deal in deals {
@@ -210,7 +225,30 @@ extension ShowRun {
         var symbol: String
         var opened = 0, closed = 0, wins = 0
         var pnl = 0.0, fees = 0.0, maxCost = 0.0
-        var winRate: Double? { closed == 0 ? nil : Double(wins) / Double(closed) }
+        /// The stored win rate (symbol_results), else the share of winning closed deals.
+        var storedWinRate: Double?? = nil
+        var winRate: Double? { storedWinRate ?? (closed == 0 ? nil : Double(wins) / Double(closed)) }
+        /// Only in symbol_results (nil when derived from deals).
+        var candles: Int?, filledOrders: Int?, rejectedOrders: Int?
+        var buyAndHoldReturn: Double?
+    }
+
+    /// Where `runs show` took a multi-pair run's per-symbol figures from.
+    enum PerSymbolSource: String {
+        /// The run's `symbol_results` rows: the engine's own figures, stored with every run.
+        case stored = "symbol_results"
+        /// Its stored deals (a run stored before `symbol_results` existed): the fees of its
+        /// deals and its largest deal cost.
+        case deals
+    }
+
+    static func storedSymbolRow(_ row: StoredRow) -> SymbolRow {
+        SymbolRow(
+            symbol: row["symbol"].text ?? "", opened: row["deals_opened"].integer ?? 0, closed: row["deals_closed"].integer ?? 0,
+            pnl: row["realized_pnl"].double ?? 0, fees: row["fees"].double ?? 0, maxCost: row["max_capital_in_use"].double ?? 0,
+            storedWinRate: .some(row["win_rate"].double), candles: row["candles"].integer, filledOrders: row["filled_orders"].integer,
+            rejectedOrders: row["rejected_orders"].integer, buyAndHoldReturn: row["buy_and_hold_return"].double
+        )
     }
 
     static func perSymbol(deals: [StoredRow], symbols: [String]) -> [SymbolRow] {

@@ -236,6 +236,8 @@ struct SweepCommand: ParsableCommand {
             let listed = invalid.prefix(20).map { "point \($0.index) (\($0.text)): \($0.reason)" }.joined(separator: "; ")
             throw CommandFailure("\(invalidCount) of \(selectedCount) \(drawn == nil ? "grid" : "drawn") points are invalid, so nothing was run: \(listed)\(invalidCount > 20 ? "; and \(invalidCount - 20) more" : ""). Fix the grid, or pass --skip-invalid to record them and run the valid points.")
         }
+        // Every shard of a grid over `symbols` takes the whole sweep's symbols (its id and data).
+        if shard.count > 1, let every = Self.symbolsOfEveryPoint(grid: grid, base: base, selected: selectedCount, drawn: drawn) { allSymbols = every }
         // The detail option needs to know whether any point uses fill_model detail, and which.
         let firstDetail = validConfigurations.first { $0.fillModel == .detail }
         let usesDetail = firstDetail != nil
@@ -588,7 +590,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "The shard databases (SQLite files).")
     var shards: [String]
 
-    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("The sweep's candle files: the best N points of a --orders top:N sweep run in shards are run again with them, to store their orders and deals.", valueName: "FILE"))
+    @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("The sweep's candle files: the best N points of a --orders top:N sweep run in shards are run again with them, to store their orders and deals. A multi-pair sweep's as SYMBOL=FILE, or files whose names each contain one symbol.", valueName: "[SYMBOL=]FILE"))
     var dataPaths: [String] = []
 
     @OptionGroup var data: DataOptions
@@ -633,6 +635,7 @@ struct MergeCommand: ParsableCommand {
         var sweepIDs = Set<String>()
         for shard in shards { for sweep in try RunStore(path: shard).sweeps() { sweepIDs.insert(sweep.id) } }
         var loaded: (candles: CandleSeries, barsFingerprint: String)?
+        var multiPairData: [[String]: SymbolData] = [:]
         for sweep in try store.sweeps() where sweepIDs.contains(sweep.id) {
             guard let orders = sweep.orders, case .top(let n)? = SweepOrders(orders), n > 0 else { continue }
             let objective = sweep.objective ?? "sharpe_ratio"
@@ -643,7 +646,12 @@ struct MergeCommand: ParsableCommand {
             let lacking = best.filter { !withOrders.contains($0) }
             if lacking.isEmpty { continue }
             guard !dataPaths.isEmpty else {
-                print("Sweep \(sweep.id) (--orders \(orders)): \(lacking.count) of its best \(best.count) runs have no orders stored yet; merge again with --data FILE ... (the sweep's candles) to store them.")
+                print("Sweep \(sweep.id) (--orders \(orders)): \(lacking.count) of its best \(best.count) runs have no orders stored yet; merge again with --data FILE ... (the sweep's candles; SYMBOL=FILE for each symbol of a multi-pair sweep) to store them.")
+                continue
+            }
+            let points = Dictionary(members.map { ($0.runID, $0.point) }, uniquingKeysWith: { a, _ in a })
+            if try storeOrdersOfMultiPairPoints(lacking, of: sweep, points: points, in: store, loaded: &multiPairData) {
+                print("Sweep \(sweep.id): orders and deals stored for its best \(best.count) runs by \(objective) (\(lacking.count) run again).")
                 continue
             }
             if loaded == nil {
@@ -653,7 +661,6 @@ struct MergeCommand: ParsableCommand {
             }
             guard let loaded else { continue }
             let candles = loaded.candles, barsFingerprint = loaded.barsFingerprint
-            let points = Dictionary(members.map { ($0.runID, $0.point) }, uniquingKeysWith: { a, _ in a })
             for runID in lacking {
                 guard let stored = try store.configuration(ofRun: runID) else { continue }
                 let configuration: BotConfiguration

@@ -6,6 +6,7 @@ enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("v1_platform_schema", v1),
         ("v2_run_summary_view", RunSummaryView.postgres),
+        ("v3_symbol_results", v3),
     ]
 
     static var migrationNames: [String] { migrations.map(\.name) }
@@ -152,6 +153,28 @@ enum PostgresSchema {
             asset text NOT NULL,
             quantity double precision NOT NULL CHECK (quantity >= 0),
             UNIQUE (run_id, asset)
+        );
+        """
+
+    /// Each traded symbol's figures of a run, as SQLite's `v7_symbol_results`.
+    static let v3 = """
+        CREATE TABLE symbol_results (
+            run_id uuid NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+            user_id uuid,
+            symbol text NOT NULL,
+            symbol_order bigint NOT NULL CHECK (symbol_order >= 0),
+            candles bigint NOT NULL CHECK (candles >= 0),
+            deals_opened bigint NOT NULL CHECK (deals_opened >= 0),
+            deals_closed bigint NOT NULL CHECK (deals_closed >= 0 AND deals_closed <= deals_opened),
+            win_rate double precision CHECK (win_rate >= 0 AND win_rate <= 1),
+            realized_pnl double precision NOT NULL,
+            fees double precision NOT NULL CHECK (fees >= 0),
+            max_capital_in_use double precision NOT NULL CHECK (max_capital_in_use >= 0),
+            filled_orders bigint NOT NULL CHECK (filled_orders >= 0),
+            rejected_orders bigint NOT NULL CHECK (rejected_orders >= 0),
+            buy_and_hold_return double precision,
+            PRIMARY KEY (run_id, symbol),
+            UNIQUE (run_id, symbol_order)
         );
         """
 }

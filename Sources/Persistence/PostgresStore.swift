@@ -147,6 +147,8 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
                 let hasOrders = try await connection.rows("SELECT EXISTS (SELECT 1 FROM order_logs WHERE run_id = $1::uuid) AS has", [.text(identity.runID)], logger: logger)
                 if detail == .all, hasOrders.first?["has"].integer != 1 { detailed.append(item) }
                 try await addMembership(item.membership, runID: identity.runID, alreadyStandalone: stored.first?["standalone"].integer == 1, connection: connection, logger: logger)
+                // A run stored before symbol_results existed gains its rows (kept when present).
+                try await insertSymbolResults(result, runID: identity.runID, userID: userID, connection: connection, logger: logger)
                 continue
             }
             try await addMembership(item.membership, runID: identity.runID, alreadyStandalone: item.membership == .standalone, connection: connection, logger: logger)
@@ -167,8 +169,20 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
                     "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES ($1::uuid, $2::uuid, $3, $4)",
                     [.text(identity.runID), .text(userID), .text(balance.currency), .real(balance.total)], logger: logger)
             }
+            try await insertSymbolResults(result, runID: identity.runID, userID: userID, connection: connection, logger: logger)
         }
         try await copyDetails(detailed, userID: userID, connection: connection, logger: logger)
+    }
+
+    /// The run's `symbol_results` rows (``SymbolResults``); rows already stored are kept.
+    static func insertSymbolResults(_ result: BacktestResult, runID: String, userID: String?, connection: PostgresConnection, logger: Logger) async throws {
+        for row in SymbolResults(result).rows {
+            try await connection.execute(SymbolResults.postgresInsert, [
+                .text(runID), .text(userID), .text(row.symbol), .integer(row.order), .integer(row.candles), .integer(row.dealsOpened),
+                .integer(row.dealsClosed), .real(row.winRate), .real(row.realizedPnL), .real(row.fees), .real(row.maxCapitalInUse),
+                .integer(row.filledOrders), .integer(row.rejectedOrders), .real(row.buyAndHoldReturn),
+            ], logger: logger)
+        }
     }
 
     /// The deals, then the orders (which reference them), of `items` by two `COPY`s.
@@ -319,7 +333,8 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
             guard matches.count == 1, let run = matches.first, let id = run["run_id"].text else { return matches.isEmpty ? .none : .ambiguous(matches.count) }
             let deals = try await connection.rows("SELECT * FROM deals WHERE run_id = $1::uuid ORDER BY deal_id", [.text(id)], logger: logger)
             let orders = try await connection.rows("SELECT * FROM order_logs WHERE run_id = $1::uuid ORDER BY sequence", [.text(id)], logger: logger)
-            return .found(RunDetail(run: run, deals: deals, orders: orders))
+            let symbols = try await connection.rows("SELECT * FROM symbol_results WHERE run_id = $1::uuid ORDER BY symbol_order", [.text(id)], logger: logger)
+            return .found(RunDetail(run: run, deals: deals, orders: orders, symbols: symbols))
         }
     }
 

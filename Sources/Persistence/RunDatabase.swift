@@ -85,11 +85,14 @@ public struct RunListing: Sendable {
     ]
 }
 
-/// A run with its deals and orders (`runs show`).
+/// A run with its deals, orders and per-symbol figures (`runs show`).
 public struct RunDetail: Sendable {
     public var run: StoredRow
     public var deals: [StoredRow]
     public var orders: [StoredRow]
+    /// Its `symbol_results` rows in the configuration's symbol order; empty for a run stored
+    /// before that table existed.
+    public var symbols: [StoredRow] = []
 }
 
 /// What a run-id prefix matched.
@@ -169,7 +172,7 @@ public protocol RunDatabase: AnyObject, Sendable {
     func metrics(runIDs: [String]) throws(StorageError) -> [String: [String: Double]]
     /// The `run_summary` rows of the runs `filter` selects.
     func listRuns(_ filter: RunFilter) throws(StorageError) -> [RunListing]
-    /// The run whose id starts with `prefix`, with its deals and orders.
+    /// The run whose id starts with `prefix`, with its deals, orders and `symbol_results` rows.
     func lookUp(runIDPrefix prefix: String) throws(StorageError) -> RunLookup
     /// Deletes runs and all their rows; returns the ids that were stored.
     func delete(runIDs: [String]) throws(StorageError) -> [String]

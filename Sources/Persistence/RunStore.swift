@@ -331,7 +331,8 @@ public final class RunStore: RunDatabase, Sendable {
             let id: String = run["run_id"]
             let deals = try Row.fetchAll(db, sql: "SELECT * FROM deals WHERE run_id = ? ORDER BY deal_id", arguments: [id])
             let orders = try Row.fetchAll(db, sql: "SELECT * FROM order_logs WHERE run_id = ? ORDER BY sequence", arguments: [id])
-            return .found(RunDetail(run: Self.storedRow(run), deals: deals.map(Self.storedRow), orders: orders.map(Self.storedRow)))
+            let symbols = try Row.fetchAll(db, sql: "SELECT * FROM symbol_results WHERE run_id = ? ORDER BY symbol_order", arguments: [id])
+            return .found(RunDetail(run: Self.storedRow(run), deals: deals.map(Self.storedRow), orders: orders.map(Self.storedRow), symbols: symbols.map(Self.storedRow)))
         }
     }
 
@@ -401,6 +402,8 @@ public final class RunStore: RunDatabase, Sendable {
                 try insertOrdersAndDeals(result, identity: identity, userID: userID, db: db)
             }
             try addMembership(membership, runID: identity.runID, alreadyStandalone: stored["standalone"] as Bool, db: db)
+            // A run stored before symbol_results existed gains its rows (kept when present).
+            try insertSymbolResults(result, runID: identity.runID, userID: userID, db: db)
             return
         }
         let metricsJSON = JSONValue.object(m.jsonPairs).text()
@@ -433,6 +436,17 @@ public final class RunStore: RunDatabase, Sendable {
             try db.cachedStatement(sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, ?, ?, ?)").execute(
                 arguments: [identity.runID, userID, balance.currency, balance.total]
             )
+        }
+        try insertSymbolResults(result, runID: identity.runID, userID: userID, db: db)
+    }
+
+    /// The run's `symbol_results` rows (``SymbolResults``); rows already stored are kept.
+    static func insertSymbolResults(_ result: BacktestResult, runID: String, userID: String?, db: Database) throws {
+        for row in SymbolResults(result).rows {
+            try db.cachedStatement(sql: SymbolResults.sqliteInsert).execute(arguments: [
+                runID, userID, row.symbol, row.order, row.candles, row.dealsOpened, row.dealsClosed, row.winRate, row.realizedPnL, row.fees,
+                row.maxCapitalInUse, row.filledOrders, row.rejectedOrders, row.buyAndHoldReturn,
+            ])
         }
     }
 

@@ -11,11 +11,11 @@ public enum Schema {
     /// list was written by a newer version and is refused.
     public static let migrationNames = [
         "v1_platform_schema", "v2_sweep_details", "v3_enumeration_checks_by_equality", "engine_v2_exit_roles_and_steps",
-        "v4_sweep_membership_links", "v5_run_summary_view", "v6_signal_exit_role",
+        "v4_sweep_membership_links", "v5_run_summary_view", "v6_signal_exit_role", "v7_symbol_results",
     ]
 
     /// Every table, parents before children (the order to copy rows in).
-    public static let tables = ["sweeps", "bots", "bot_runs", "sweep_runs", "deals", "order_logs", "positions", "funds", "holdings"]
+    public static let tables = ["sweeps", "bots", "bot_runs", "sweep_runs", "deals", "order_logs", "positions", "funds", "holdings", "symbol_results"]
 
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -440,6 +440,36 @@ public enum Schema {
                 """)
             try db.execute(sql: RunSummaryView.sqlite)
         }
+        // Each traded symbol's figures of a run (docs/SEMANTICS.md section 7), stored whatever
+        // `--orders` says, so a multi-pair run stored without its deals still shows them. A new
+        // table: every existing row is kept; runs stored before have none (`runs show` derives
+        // them from their deals when those are stored, and writing such a run again adds them).
+        migrator.registerMigration("v7_symbol_results") { db in
+            try db.execute(sql: symbolResultsTable)
+        }
         return migrator
     }
+
+    /// `symbol_results`: one row per run and traded symbol (SQLite types; ``PostgresSchema``
+    /// has the same columns and CHECKs with PostgreSQL types).
+    static let symbolResultsTable = """
+        CREATE TABLE symbol_results (
+            run_id TEXT NOT NULL REFERENCES bot_runs(run_id) ON DELETE CASCADE,
+            user_id TEXT,
+            symbol TEXT NOT NULL,
+            symbol_order INTEGER NOT NULL CHECK (symbol_order >= 0),
+            candles INTEGER NOT NULL CHECK (candles >= 0),
+            deals_opened INTEGER NOT NULL CHECK (deals_opened >= 0),
+            deals_closed INTEGER NOT NULL CHECK (deals_closed >= 0 AND deals_closed <= deals_opened),
+            win_rate REAL CHECK (win_rate >= 0 AND win_rate <= 1),
+            realized_pnl REAL NOT NULL,
+            fees REAL NOT NULL CHECK (fees >= 0),
+            max_capital_in_use REAL NOT NULL CHECK (max_capital_in_use >= 0),
+            filled_orders INTEGER NOT NULL CHECK (filled_orders >= 0),
+            rejected_orders INTEGER NOT NULL CHECK (rejected_orders >= 0),
+            buy_and_hold_return REAL,
+            PRIMARY KEY (run_id, symbol),
+            UNIQUE (run_id, symbol_order)
+        );
+        """
 }

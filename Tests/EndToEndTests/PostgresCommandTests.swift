@@ -235,4 +235,45 @@ struct PostgresCommandTests {
         oneSentence(try runCLI(["runs", "list", "--db", database.urlText]), "was written by a newer version of dca-backtest")
         oneSentence(try run("mysql://dca@127.0.0.1:3306/runs"), "the scheme 'mysql://' is not supported")
     }
+
+    /// A two-shard multi-pair sweep (case 36's bot over three take profits, --orders top:2)
+    /// merged into PostgreSQL with --data SYMBOL=FILE holds the best two points' orders, deals and
+    /// figures as the sweep run whole in SQLite does; runs show reads each symbol's figures of a
+    /// point stored without orders from PostgreSQL.
+    @Test func mergeOfAMultiPairSweepIntoPostgresStoresTheBestPointsAndRunsShowReadsTheirFigures() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let x = try MultiPairStorageTests.inputs()
+        let grid = try MultiPairCommandTests.write(#"{"take_profit": [0.01, 0.02, 0.03]}"#, "grid.json", in: x.folder)
+        let data = ["--data", "ETHUSDT=\(x.eth)", "BTCUSDT=\(x.btc)"]
+        func sweep(_ db: String, _ extra: [String]) throws {
+            let result = try runCLI(["sweep", "--config", x.bot, "--grid", grid] + data + ["--db", db, "--report-dir", x.folder.path, "--progress", "never", "--orders", "top:2"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let whole = x.folder.appendingPathComponent("whole.sqlite").path
+        try sweep(whole, [])
+        let shards = try (1...2).map { i in
+            let shard = x.folder.appendingPathComponent("shard\(i).sqlite").path
+            try sweep(shard, ["--shard", "\(i)/2"])
+            return shard
+        }
+        let merge = try runCLI(["merge", database.urlText] + shards + data)
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let reference = try RunStore(path: whole)
+        let merged = try PostgresStore(url: database.url)
+        for table in ["bot_runs", "order_logs", "deals", "symbol_results", "sweep_runs"] {
+            #expect(try merged.count(table) == reference.count(table), "\(table)")
+        }
+        let withOrders = { (store: any RunDatabase, ids: [String]) in try store.storedRunIDs(among: ids, detail: .all) }
+        let ids = try reference.rows(of: "bot_runs").compactMap { $0["run_id"].text }
+        #expect(ids.count == 3)
+        #expect(try withOrders(merged, ids) == withOrders(reference, ids) && withOrders(reference, ids).count == 2)
+        // The point left without orders shows each symbol's figures from PostgreSQL.
+        let bare = try #require(ids.first { !((try? withOrders(reference, ids))?.contains($0) ?? true) })
+        let show = try runCLI(["runs", "show", bare, "--db", database.urlText, "--json"])
+        #expect(show.status == 0, "\(show.stderr)")
+        let json = try jsonObject(show.stdout)
+        #expect(json["per_symbol_source"] as? String == "symbol_results")
+        #expect((json["per_symbol"] as? [[String: Any]])?.map { $0["symbol"] as? String } == ["ETHUSDT", "BTCUSDT"])
+    }
 }

@@ -63,11 +63,11 @@ struct PostgresStoreTests {
         defer { database.drop() }
         let store = try PostgresStore(url: database.url)
         let tables = try store.query("SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1")
-        #expect(tables.compactMap { $0["name"].text } == ["bot_runs", "bots", "dca_migrations", "deals", "funds", "holdings", "order_logs", "positions", "sweep_runs", "sweeps"])
+        #expect(tables.compactMap { $0["name"].text } == ["bot_runs", "bots", "dca_migrations", "deals", "funds", "holdings", "order_logs", "positions", "sweep_runs", "sweeps", "symbol_results"])
         let views = try store.query("SELECT table_name::text AS name FROM information_schema.views WHERE table_schema = 'public'")
         #expect(views.compactMap { $0["name"].text } == ["run_summary"])
         let migrations = try store.query("SELECT name FROM dca_migrations ORDER BY name")
-        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view"])
+        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results"])
 
         // Columns in the order of the SQLite database the current migrations write.
         let (sqlite, _) = try SchemaTests.storedRun()
@@ -91,17 +91,18 @@ struct PostgresStoreTests {
             """)
         #expect(foreignKeys.compactMap { $0["fk"].text } == [
             "bot_runs->bots", "deals->bot_runs", "funds->bot_runs", "holdings->bot_runs", "order_logs->bot_runs", "order_logs->deals",
-            "positions->bot_runs", "sweep_runs->bot_runs", "sweep_runs->sweeps",
+            "positions->bot_runs", "sweep_runs->bot_runs", "sweep_runs->sweeps", "symbol_results->bot_runs",
         ])
-        // Primary keys: sweeps, bots, bot_runs, sweep_runs, deals, order_logs (and dca_migrations);
-        // unique keys: bots.config_hash, bot_runs (run_id, bot_id), order_logs (run_id, sequence),
-        // positions (run_id, symbol), funds (run_id, exchange, currency), holdings (run_id, asset).
+        // Primary keys: sweeps, bots, bot_runs, sweep_runs, deals, order_logs, symbol_results (and
+        // dca_migrations); unique keys: bots.config_hash, bot_runs (run_id, bot_id), order_logs
+        // (run_id, sequence), positions (run_id, symbol), funds (run_id, exchange, currency),
+        // holdings (run_id, asset), symbol_results (run_id, symbol_order).
         let keys = try store.query("SELECT contype::text AS kind, count(*) AS n FROM pg_constraint WHERE contype IN ('p', 'u') AND connamespace = 'public'::regnamespace GROUP BY 1 ORDER BY 1")
-        #expect(keys.map { "\($0["kind"].text ?? ""):\($0["n"].integer ?? -1)" } == ["p:7", "u:6"])
+        #expect(keys.map { "\($0["kind"].text ?? ""):\($0["n"].integer ?? -1)" } == ["p:8", "u:7"])
         // One CHECK per column case of SchemaTests.checkCases except the five JSON columns and
-        // the boolean `standalone`, which their PostgreSQL types enforce: 40 - 6 = 34.
+        // the boolean `standalone`, which their PostgreSQL types enforce: 49 - 6 = 43.
         let checks = try store.query("SELECT count(*) AS n FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace")
-        #expect(checks.first?["n"].integer == 34)
+        #expect(checks.first?["n"].integer == 43)
     }
 
     /// Each CHECK of the schema refuses a value outside it (SQLSTATE 23514), and each JSON or
@@ -202,9 +203,50 @@ struct PostgresStoreTests {
         #expect(try postgres.count("order_logs") == result.orders.count)
         #expect(try postgres.members(ofSweep: sweepID).map(\.point) == [1])
         #expect(try postgres.delete(runIDs: [identity.runID, "00000000-0000-8000-8000-000000000000"]) == [identity.runID])
-        for table in ["order_logs", "deals", "positions", "funds", "holdings", "sweep_runs", "bot_runs", "bots"] {
+        for table in ["order_logs", "deals", "positions", "funds", "holdings", "sweep_runs", "symbol_results", "bot_runs", "bots"] {
             #expect(try postgres.count(table) == 0, "\(table)")
         }
+    }
+
+    /// A two-pair run stored without its orders keeps each symbol's figures in PostgreSQL as in
+    /// SQLite (the hand-worked values of ``SymbolResultsTests/twoPairRun()``).
+    @Test func eachSymbolsFiguresAreStoredWithoutTheRunsOrdersAsInSQLite() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let postgres = try PostgresStore(url: database.url)
+        let sqlite = try RunStore(path: SchemaTests.temporaryDatabase())
+        let (result, identity) = try SymbolResultsTests.twoPairRun()
+        for store in [postgres, sqlite] as [any RunDatabase] {
+            try store.write(result, identity: identity, orders: .none, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
+        }
+        try Self.expectSameRows(postgres, sqlite, empty: ["sweeps", "sweep_runs", "deals", "order_logs"])
+        guard case .found(let detail) = try postgres.lookUp(runIDPrefix: String(identity.runID.prefix(8))) else { Issue.record("run not found by prefix"); return }
+        SymbolResultsTests.expectHandWorkedFigures(detail.symbols)
+    }
+
+    /// A database whose runs were stored before v3_symbol_results (the table and its migration
+    /// record taken away again) opens, is migrated with every row kept, shows its run without
+    /// figures, and the run gains them when stored again.
+    @Test func aDatabaseFromBeforeTheSymbolResultsMigrationKeepsItsRunsAndGainsTheirFigures() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let (result, identity) = try SymbolResultsTests.twoPairRun()
+        do {
+            let store = try PostgresStore(url: database.url)
+            try store.write(result, identity: identity, orders: .all, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
+            try store.execute("DROP TABLE symbol_results")
+            try store.execute("DELETE FROM dca_migrations WHERE name = 'v3_symbol_results'")
+        }
+        let store = try PostgresStore(url: database.url)
+        let migrations = try store.query("SELECT name FROM dca_migrations ORDER BY name")
+        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results"])
+        #expect(try store.count("bot_runs") == 1 && store.count("order_logs") == result.orders.count && store.count("deals") == result.deals.count)
+        #expect(try store.count("symbol_results") == 0)
+        guard case .found(let old) = try store.lookUp(runIDPrefix: identity.runID) else { Issue.record("old run not found"); return }
+        #expect(old.symbols.isEmpty && old.deals.count == result.deals.count)
+        try store.write(result, identity: identity, orders: .none, membership: .standalone, executedAt: "2026-02-01T00:00:00.000Z", wallSeconds: 1)
+        #expect(try store.count("order_logs") == result.orders.count)
+        SymbolResultsTests.expectHandWorkedFigures(try store.rows(of: "symbol_results"))
     }
 
     @Test func aDatabaseOfANewerVersionIsRefused() throws {
