@@ -688,7 +688,7 @@ struct MergeCommand: ParsableCommand {
                 let detailPath = try detailCandles.load(for: [configuration], bars: candles, barsFingerprint: barsFingerprint, data: data)
                 let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
                 guard identity.runID == runID else {
-                    throw CommandFailure("The --data files are not the candles of sweep \(sweep.id) (data fingerprint \(identity.dataFingerprint.prefix(12))..., the sweep's \(stored.dataFingerprint.prefix(12))...): give the files the sweep ran on.")
+                    throw CommandFailure("The --data files are not the candles of sweep \(sweep.id) (data fingerprint \(identity.dataFingerprint.prefix(12))..., the sweep's \(stored.dataFingerprint.prefix(12))...): give the files the sweep ran on. A sweep run with --signals, or over several symbols, cannot get its best points' orders here: run each of them with `run` and the same --data, --signals and --detail.")
                 }
                 let clock = ContinuousClock()
                 let start = clock.now
