@@ -15,7 +15,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The configuration is validated before any data is read; the data is validated before anything runs; \
             the run's rows are written in one transaction. Running the same backtest again replaces its rows \
-            (ids are derived from the configuration, the candles and the engine version).
+            (ids are derived from the configuration, the candles, the signals, the finer candles of fill_model \
+            "detail" and the engine version). A multi-pair bot with fill_model "detail" takes each symbol's finer \
+            candles with --detail SYMBOL=FILE (or files named after one symbol).
 
             Example:
               dca-backtest run --config datasets/btc-1m-ladder.json \\
@@ -68,13 +70,12 @@ struct RunCommand: ParsableCommand {
         logger.debug("configuration valid", metadata: ["bot": "\(configuration.name)"])
         if configuration.tradedSymbols.count == 1 { SymbolCheck.warn(paths: dataPaths + detail.paths, symbol: configuration.symbol) }
         let symbolData = try SymbolData.load(arguments: dataPaths, signalsPath: signalsPath, symbols: configuration.tradedSymbols, configurations: [configuration], data: data)
-        if symbolData.needsPortfolio && !detail.paths.isEmpty {
-            throw CommandFailure("--detail works with one-pair bots without --signals; leave it out for this run.")
-        }
-        let bars = symbolData.series[0]
-        let barsFingerprint = symbolData.fingerprint
-        let detailPath = symbolData.needsPortfolio ? nil : try detail.load(for: [configuration], bars: bars, barsFingerprint: barsFingerprint, data: data)
-        let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
+        // Each symbol's finer candles under its own bars (fill_model detail).
+        let detailCandles = try detail.load(for: [configuration], symbols: configuration.tradedSymbols, series: symbolData.series, data: data)
+        let identity = RunIdentity(
+            configuration: configuration,
+            dataFingerprint: detailCandles?.fingerprint(barsFingerprint: symbolData.fingerprint, symbols: configuration.tradedSymbols) ?? symbolData.fingerprint
+        )
         let store = try RunDatabases.open(databasePath, userID: userID)
         if skipExisting, try store.contains(runID: identity.runID, detail: orders) {
             if json {
@@ -87,8 +88,8 @@ struct RunCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let result = symbolData.needsPortfolio
-            ? Backtester.run(configuration: configuration, symbolCandles: symbolData.series, signals: symbolData.signals)
-            : Backtester.run(configuration: configuration, candles: bars, detail: detailPath?.path)
+            ? Backtester.run(configuration: configuration, symbolCandles: symbolData.series, signals: symbolData.signals, detail: detailCandles?.paths ?? [])
+            : Backtester.run(configuration: configuration, candles: symbolData.series[0], detail: detailCandles?.paths[0])
         let elapsed = clock.now - start
         let seconds = elapsed / .seconds(1)
         try store.write(
@@ -98,7 +99,7 @@ struct RunCommand: ParsableCommand {
         let folder = reportDirectory + "/" + identity.runID
         let summary = RunSummary(
             runID: identity.runID, botID: identity.botID, dataFingerprint: identity.dataFingerprint, result: result,
-            databasePath: store.location, reportFolder: folder, dataNotes: symbolData.notes + (detailPath?.notes ?? [])
+            databasePath: store.location, reportFolder: folder, dataNotes: symbolData.notes + (detailCandles?.notes ?? [])
         )
         do {
             try ReportWriter.write(summary, to: folder, equity: equity)

@@ -29,6 +29,11 @@ struct SweepCommand: ParsableCommand {
             sweep writes REPORT_DIR/sweep-ID/report.html (leaderboard, heatmaps, a line per key, the walk-forward \
             table); a walk-forward also writes walk-forward.json there. See docs/SWEEPS.md.
 
+            --signals FILE is read once and used by every point as `run --signals` uses it (the signals take part in \
+            each point's run id, as for `run`); not with --walk-forward or --split. With fill_model "detail", \
+            --detail gives the finer candles: SYMBOL=FILE for each symbol of a multi-pair grid (or files named after \
+            one symbol).
+
             Sharding: --shard I/N runs the points whose index modulo N is I - 1 (I from 1). Without --shard, \
             SLURM_ARRAY_TASK_ID (0-based) and SLURM_ARRAY_TASK_COUNT are used when set, or JOB_COMPLETION_INDEX \
             (Kubernetes Indexed Jobs, 0-based) with --shard-count N. Give each shard its own --db and combine them \
@@ -52,6 +57,9 @@ struct SweepCommand: ParsableCommand {
 
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: ArgumentHelp("Candle files of one symbol; with several symbols over the grid, SYMBOL=FILE or files whose names each contain one symbol.", valueName: "[SYMBOL=]FILE"))
     var dataPaths: [String]
+
+    @Option(name: .customLong("signals"), help: ArgumentHelp("A CSV of signals `time,symbol,action` (action start or close), read once and used by every point as `run --signals` uses it; not with --walk-forward or --split.", valueName: "FILE"))
+    var signalsPath: String?
 
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "N"))
     var jobs: Int?
@@ -244,16 +252,35 @@ struct SweepCommand: ParsableCommand {
         if outOfSample && usesDetail {
             throw CommandFailure("fill_model \"detail\" is not supported with \(walkForward != nil ? "--walk-forward" : "--split") in this version: its finer candles are not cut into windows. Use the bars' own fill model (pessimistic, say) for the out-of-sample test.")
         }
+        if outOfSample && signalsPath != nil {
+            throw CommandFailure("--signals is not supported with \(walkForward != nil ? "--walk-forward" : "--split") in this version: the signals are not cut into windows (a signal before a window would start a deal at its first bar). Sweep with --signals without \(walkForward != nil ? "--walk-forward" : "--split"), or test out of sample without signals.")
+        }
         if outOfSample && allSymbols.count > 1 {
             throw CommandFailure(Self.outOfSampleMultiPairRefusal(option: walkForward != nil ? "--walk-forward" : "--split", symbols: allSymbols))
         }
 
-        // Several symbols over the grid: each symbol's files (`--data SYMBOL=FILE` or named files),
-        // one interval; each point runs on its own symbols' candles.
+        // Several symbols over the grid, or signals: each symbol's files (`--data SYMBOL=FILE` or
+        // named files), one interval, the signals read once; each point runs on its own symbols'
+        // candles (and finer candles) with its own symbols' signals.
         let symbolData: SymbolData?
-        if allSymbols.count > 1 {
-            if usesDetail || !detailCandles.paths.isEmpty { throw CommandFailure("--detail works with one-pair bots only; this grid trades \(allSymbols.joined(separator: ", ")).") }
-            symbolData = try SymbolData.load(arguments: dataPaths, signalsPath: nil, symbols: allSymbols, configurations: [], data: data)
+        var finer: DetailCandles? = nil
+        if allSymbols.count > 1 || signalsPath != nil {
+            if allSymbols.count == 1, let symbol = validConfigurations.first?.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
+            let loaded = try SymbolData.load(arguments: dataPaths, signalsPath: signalsPath, symbols: allSymbols, configurations: [], data: data)
+            // `run --signals` refuses a signal for a symbol its bot does not trade: so does every point.
+            if !loaded.signals.isEmpty {
+                var refused: [String] = []
+                for (index, configuration) in zip(validIndices, validConfigurations) where SymbolData.signals(loaded.signals, of: allSymbols, for: configuration.tradedSymbols) == nil {
+                    let foreign = loaded.signals.first { !configuration.tradedSymbols.contains(allSymbols[$0.symbolIndex]) }!
+                    refused.append("point \(index) (\(Self.describe(grid.values(at: index)))) does not trade \(allSymbols[foreign.symbolIndex]), which line \(foreign.line) of \(signalsPath ?? "the signals file") names")
+                    if refused.count == 20 { break }
+                }
+                if !refused.isEmpty {
+                    throw CommandFailure("Cannot run: \(refused.joined(separator: "; ")); `run --signals` refuses such a file for such a bot, so nothing was run. Give the signals of the symbols every point trades, or sweep each symbol list with its own signals file.")
+                }
+            }
+            finer = try detailCandles.load(for: validConfigurations, symbols: allSymbols, series: loaded.series, data: data)
+            symbolData = loaded
         } else {
             symbolData = nil
             if let symbol = validConfigurations.first?.symbol { SymbolCheck.warn(paths: dataPaths + detailCandles.paths, symbol: symbol) }
@@ -273,8 +300,8 @@ struct SweepCommand: ParsableCommand {
             detailPath = try detailCandles.load(for: [firstDetail ?? validConfigurations.first].compactMap { $0 }, bars: candles, barsFingerprint: barsFingerprint, data: data)
         }
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
-        let fingerprint = detailPath?.fingerprint ?? barsFingerprint
-        let runner = PointRunner(candles: candles, detail: detailPath?.path, symbolData: symbolData, symbols: allSymbols)
+        let fingerprint = detailPath?.fingerprint ?? finer?.fingerprint(barsFingerprint: barsFingerprint, symbols: allSymbols) ?? barsFingerprint
+        let runner = PointRunner(candles: candles, detail: detailPath?.path, symbolData: symbolData, symbols: allSymbols, detailCandles: finer)
         let points = zip(validIndices, validConfigurations).map { index, configuration in
             let used = symbolData != nil ? runner.fingerprint(of: configuration) : configuration.fillModel == .detail ? fingerprint : barsFingerprint
             return Point(index: index, values: grid.values(at: index), configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: used))
@@ -324,7 +351,7 @@ struct SweepCommand: ParsableCommand {
         let ranked = rank(points, metrics: metrics)
         let what = drawn == nil ? "\(grid.count) points" : "\(selectedCount) of \(grid.count) points drawn (seed \(seed))"
         print("Sweep \(sweepID): \(what)\(shard.count > 1 ? ", shard \(shard.index + 1)/\(shard.count) with \(points.count)" : ""), \(outcome.ran) run now\(outcome.alreadyStored == 0 ? "" : ", \(outcome.alreadyStored) already stored") in \(Format.fixed(seconds, decimals: 2)) s on \(workers) worker(s) (\(Format.fixed(Double(outcome.ran) / max(seconds, 1e-9), decimals: 1)) backtests/s); \(invalid.count) invalid; stored in \(store.location)")
-        for note in detailPath?.notes ?? [] { print("  " + note) }
+        for note in detailPath?.notes ?? finer?.notes ?? [] { print("  " + note) }
         if case .top(let n) = plan, n > 0 {
             if shard.count > 1 {
                 print("Orders and deals of the best \(n) points of the whole sweep are stored by merge (dca-backtest merge OUT SHARDS... --data FILE...).")
@@ -668,7 +695,7 @@ struct MergeCommand: ParsableCommand {
                 let detailPath = try detailCandles.load(for: [configuration], bars: candles, barsFingerprint: barsFingerprint, data: data)
                 let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
                 guard identity.runID == runID else {
-                    throw CommandFailure("The --data files are not the candles of sweep \(sweep.id) (data fingerprint \(identity.dataFingerprint.prefix(12))..., the sweep's \(stored.dataFingerprint.prefix(12))...): give the files the sweep ran on.")
+                    throw CommandFailure("The --data files are not the candles of sweep \(sweep.id) (data fingerprint \(identity.dataFingerprint.prefix(12))..., the sweep's \(stored.dataFingerprint.prefix(12))...): give the files the sweep ran on. A sweep run with --signals cannot get its best points' orders here: run each of them with `run` and the same --data, --signals and --detail.")
                 }
                 let clock = ContinuousClock()
                 let start = clock.now
@@ -748,29 +775,39 @@ struct SweepObjective: ExpressibleByArgument {
 }
 
 /// Runs one grid point: a one-pair point on the candles (and finer candles), a multi-pair point
-/// on its own symbols' candles; equity statistics only (no curve).
+/// or a point with signals on its own symbols' candles (finer candles and signals), exactly as
+/// `run` does for that configuration; equity statistics only (no curve).
 struct PointRunner: Sendable {
     let candles: CandleSeries
     let detail: DetailPath?
     let symbolData: SymbolData?
     /// The symbols ``symbolData`` holds, in its order.
     let symbols: [String]
+    /// The finer candles of the symbols walked with fill_model detail, with ``symbolData``.
+    var detailCandles: DetailCandles? = nil
 
     func series(of configuration: BotConfiguration) -> [CandleSeries] {
         guard let symbolData else { return [candles] }
         return configuration.tradedSymbols.map { symbolData.series[symbols.firstIndex(of: $0)!] }
     }
 
-    /// The data fingerprint of a point: the same as `run` gives for that configuration and data.
+    /// The data fingerprint of a point: the same as `run` gives for that configuration and data
+    /// (its own symbols' candles, the signals, its own symbols' finer candles with fill_model detail).
     func fingerprint(of configuration: BotConfiguration) -> String {
-        SymbolData.fingerprint(symbols: configuration.tradedSymbols, series: series(of: configuration))
+        let traded = configuration.tradedSymbols
+        let bars = SymbolData.fingerprint(symbols: traded, series: series(of: configuration), signalsText: symbolData?.signalsText)
+        guard configuration.fillModel == .detail, let detailCandles else { return bars }
+        return detailCandles.fingerprint(barsFingerprint: bars, symbols: traded)
     }
 
     func run(_ configuration: BotConfiguration) -> BacktestResult {
-        guard symbolData != nil else { return Backtester.run(configuration: configuration, candles: candles, detail: detail, recordEquity: false) }
+        guard let symbolData else { return Backtester.run(configuration: configuration, candles: candles, detail: detail, recordEquity: false) }
         let own = series(of: configuration)
-        return own.count == 1
-            ? Backtester.run(configuration: configuration, candles: own[0], recordEquity: false)
-            : Backtester.run(configuration: configuration, symbolCandles: own, recordEquity: false)
+        // Validated before anything ran: every signal names one of the point's symbols.
+        let signals = symbolData.signals.isEmpty ? [] : SymbolData.signals(symbolData.signals, of: symbols, for: configuration.tradedSymbols) ?? []
+        let detail = configuration.fillModel == .detail ? detailCandles?.paths(of: configuration.tradedSymbols) ?? [] : []
+        return own.count > 1 || !signals.isEmpty
+            ? Backtester.run(configuration: configuration, symbolCandles: own, signals: signals, detail: detail, recordEquity: false)
+            : Backtester.run(configuration: configuration, candles: own[0], detail: detail.first ?? nil, recordEquity: false)
     }
 }

@@ -12,6 +12,9 @@ struct SymbolData: Sendable {
     /// series' own fingerprint, so its run ids are those of a one-pair run.
     var fingerprint: String
     var signals: [Signal]
+    /// The signals as they enter the fingerprint (`time,SYMBOL,action` lines in time order), `nil`
+    /// without `--signals`.
+    var signalsText: String?
     /// The data interval (nanoseconds), `nil` with a single bar.
     var interval: Int64? { series.lazy.compactMap(\.intervalNanoseconds).first }
 
@@ -78,18 +81,41 @@ struct SymbolData: Sendable {
             }
             throw CommandFailure(message)
         }
-        var fingerprint = Self.fingerprint(symbols: symbols, series: series)
-        if signalsPath != nil {
-            let text = signals.map { "\($0.time),\(symbols[$0.symbolIndex]),\($0.action.rawValue)" }.joined(separator: "\n")
-            fingerprint = CandleSeries.combinedFingerprint([fingerprint, "signals", text])
-        }
-        return SymbolData(series: series, notes: notes, fingerprint: fingerprint, signals: signals)
+        let signalsText = signalsPath == nil ? nil : Self.signalsText(signals, symbols: symbols)
+        let fingerprint = Self.fingerprint(symbols: symbols, series: series, signalsText: signalsText)
+        return SymbolData(series: series, notes: notes, fingerprint: fingerprint, signals: signals, signalsText: signalsText)
     }
 
     /// The fingerprint of `symbols`' candles: one symbol's is its series' own (so a one-pair run's
     /// ids do not change), several symbols' the SHA-256 of `SYMBOL=fingerprint` in their order.
-    static func fingerprint(symbols: [String], series: [CandleSeries]) -> String {
-        series.count == 1 ? series[0].fingerprint : CandleSeries.combinedFingerprint(zip(symbols, series).map { "\($0)=\($1.fingerprint)" })
+    /// With `signalsText` (a signals file was given, even one without rows): the SHA-256 of that
+    /// fingerprint, `signals` and the text.
+    static func fingerprint(symbols: [String], series: [CandleSeries], signalsText: String? = nil) -> String {
+        let candles = series.count == 1 ? series[0].fingerprint : CandleSeries.combinedFingerprint(zip(symbols, series).map { "\($0)=\($1.fingerprint)" })
+        guard let signalsText else { return candles }
+        return CandleSeries.combinedFingerprint([candles, "signals", signalsText])
+    }
+
+    /// The signals as the fingerprint reads them: one `time,SYMBOL,action` line each, in the
+    /// file's time order; the same text whatever the order of the symbols.
+    static func signalsText(_ signals: [Signal], symbols: [String]) -> String {
+        signals.map { "\($0.time),\(symbols[$0.symbolIndex]),\($0.action.rawValue)" }.joined(separator: "\n")
+    }
+
+    /// The signals of a bot trading `traded` (some of ``SymbolData``'s `symbols`, in its own
+    /// order), their symbol indices its own; `nil` when a signal names a symbol it does not trade
+    /// (`run --signals` refuses such a file for that bot).
+    static func signals(_ signals: [Signal], of symbols: [String], for traded: [String]) -> [Signal]? {
+        let position = symbols.map { traded.firstIndex(of: $0) }
+        var own: [Signal] = []
+        own.reserveCapacity(signals.count)
+        for signal in signals {
+            guard let index = position[signal.symbolIndex] else { return nil }
+            var copy = signal
+            copy.symbolIndex = index
+            own.append(copy)
+        }
+        return own
     }
 
     /// Whether the run needs the multi-pair loop: several symbols, or signals.

@@ -1,3 +1,4 @@
+import DCAStrategy
 import MarketData
 
 /// A finer candle series laid under the bars of a backtest, for the `detail` fill model
@@ -22,12 +23,16 @@ public struct DetailPath: Sendable {
 
     /// Lays `detail` under `bars`.
     /// - Throws: ``DetailPathError`` when the finer series is not finer than the bars (its
-    ///   interval is not shorter), none of its candles lies inside a bar (other days), or a
+    ///   interval is not shorter), its interval does not divide the bars' (7-minute candles
+    ///   under hourly bars: one would straddle two bars), none of its candles lies inside a bar (other days), or a
     ///   finer candle reaches outside the high-low range of its bar by more than a relative 1e-9
     ///   (the two series are not the same market).
     public init(bars: CandleSeries, detail: CandleSeries) throws(DetailPathError) {
         if let coarse = bars.intervalNanoseconds, let fine = detail.intervalNanoseconds, fine >= coarse {
             throw DetailPathError("the detail candles (every \(fine / 1_000_000_000) s) are not finer than the bars (every \(coarse / 1_000_000_000) s): give a series with a shorter interval, e.g. 1-minute candles under hourly bars.")
+        }
+        if let coarse = bars.intervalNanoseconds, let fine = detail.intervalNanoseconds, fine > 0, coarse % fine != 0 {
+            throw DetailPathError("the detail interval (\(Timeframe.describe(nanoseconds: fine))) does not divide the bar interval (\(Timeframe.describe(nanoseconds: coarse))): a bar must hold a whole number of finer candles, or one would straddle two bars; give e.g. 1-minute or 5-minute candles under hourly bars.")
         }
         let barTimes = bars.openTimes, fineTimes = detail.openTimes
         var starts = [Int](repeating: 0, count: bars.count + 1)

@@ -33,7 +33,9 @@ public enum SymbolDataAssignment {
     /// ``assign(arguments:symbols:)`` without throwing: the files that could be given to a
     /// symbol, and every problem (so that a caller can check the rest of its input too and
     /// report everything in one message).
-    public static func assignWhatCanBe(arguments: [String], symbols: [String]) -> (files: [[String]], problems: [String]) {
+    /// - Parameter option: the option the arguments came with, as problems name it (`--detail`
+    ///   for the finer candles of the `detail` fill model, whose symbols are those it walks).
+    public static func assignWhatCanBe(arguments: [String], symbols: [String], option: String = "--data") -> (files: [[String]], problems: [String]) {
         var files = Array(repeating: [String](), count: symbols.count)
         var problems: [String] = []
         var seen: Set<String> = []
@@ -48,11 +50,11 @@ public enum SymbolDataAssignment {
                 if let index = upperSymbols.firstIndex(of: named.uppercased()) {
                     symbolIndex = index
                 } else {
-                    problems.append("`--data \(argument)` names \(named), which is not one of the bot's symbols (\(symbols.joined(separator: ", ")))")
+                    problems.append("`\(option) \(argument)` names \(named), which is not one of the bot's symbols (\(symbols.joined(separator: ", ")))")
                     continue
                 }
                 if path.isEmpty {
-                    problems.append("`--data \(argument)` names no file after `=`")
+                    problems.append("`\(option) \(argument)` names no file after `=`")
                     continue
                 }
             } else if symbols.count == 1 {
@@ -63,10 +65,10 @@ public enum SymbolDataAssignment {
                 switch matches.count {
                 case 1: symbolIndex = matches[0]
                 case 0:
-                    problems.append("\(argument): its name contains none of the bot's symbols (\(symbols.joined(separator: ", "))); write `--data SYMBOL=\(argument)`")
+                    problems.append("\(argument): its name contains none of the bot's symbols (\(symbols.joined(separator: ", "))); write `\(option) SYMBOL=\(argument)`")
                     continue
                 default:
-                    problems.append("\(argument): its name contains several of the bot's symbols (\(matches.map { symbols[$0] }.joined(separator: ", "))); write `--data SYMBOL=\(argument)`")
+                    problems.append("\(argument): its name contains several of the bot's symbols (\(matches.map { symbols[$0] }.joined(separator: ", "))); write `\(option) SYMBOL=\(argument)`")
                     continue
                 }
             }
@@ -78,7 +80,7 @@ public enum SymbolDataAssignment {
             files[symbolIndex].append(path)
         }
         for (index, symbol) in symbols.enumerated() where files[index].isEmpty {
-            problems.append("\(symbol) has no candle file")
+            problems.append(option == "--data" ? "\(symbol) has no candle file" : "\(symbol) has no \(option) file")
         }
         return (files, problems)
     }

@@ -89,4 +89,18 @@ import Testing
             "\(error)".contains("are not finer than the bars")
         }
     }
+
+    /// 60 minutes are not a whole number of 7-minute candles: the one at 00:56 would reach into
+    /// the next bar. 20-minute candles (three to the hour) are taken.
+    @Test func detailWhoseIntervalDoesNotDivideTheBarsIsRefused() throws {
+        let candles = try Fixture.candles(Self.bars)
+        let sevenMinutes = Self.downThenUp.replacingOccurrences(of: "00:01:00", with: "00:07:00").replacingOccurrences(of: "00:02:00", with: "00:14:00")
+        #expect {
+            try DetailPath(bars: candles, detail: try Fixture.candles(sevenMinutes))
+        } throws: { error in
+            "\(error)".contains("the detail interval (7m) does not divide the bar interval (1h)")
+        }
+        let twentyMinutes = Self.downThenUp.replacingOccurrences(of: "00:01:00", with: "00:20:00").replacingOccurrences(of: "00:02:00", with: "00:40:00")
+        #expect(try DetailPath(bars: candles, detail: try Fixture.candles(twentyMinutes)).candlesUsed == 3)
+    }
 }

@@ -63,9 +63,13 @@ public struct PortfolioReplay: Sendable {
     ///     symbol order.
     ///   - candles: each symbol's candles, in that order, all of one interval.
     ///   - signals: the signals file's rows (``SignalFile``), possibly none.
+    ///   - detail: with the `detail` fill model, each symbol's finer candles laid under its own
+    ///     bars (``DetailPath``), in the symbol order, or empty; a symbol without them (`nil`)
+    ///     walks its bars as `pessimistic`. Ignored by the other fill models.
     ///   - recordEquity: keep the equity curve (reports chart it).
-    public init(configuration: BotConfiguration, candles: [CandleSeries], signals: [Signal] = [], recordEquity: Bool = true) {
+    public init(configuration: BotConfiguration, candles: [CandleSeries], signals: [Signal] = [], detail: [DetailPath?] = [], recordEquity: Bool = true) {
         precondition(candles.count == configuration.tradedSymbols.count, "one candle series per symbol")
+        precondition(detail.isEmpty || detail.count == candles.count, "one detail path (or nil) per symbol")
         self.configuration = configuration
         series = candles
         let n = candles.count
@@ -74,9 +78,13 @@ public struct PortfolioReplay: Sendable {
         // Each symbol's engine and start conditions are built on their own, so that no two share
         // an array buffer (a shared one would be copied at its first write, inside the loop).
         let closeInterval = dataInterval ?? 60_000_000_000
-        engines = ContiguousArray((0..<n).map { _ in
+        let usesDetail = configuration.fillModel == .detail && !detail.isEmpty
+        engines = ContiguousArray((0..<n).map { s in
             var engine = DCAEngine(configuration: configuration)
             engine.recordsEquity = false
+            // Each symbol's path through its bars is its own finer candles', walked by the
+            // one-pair engine's own detail walk (the bar index is the symbol's own).
+            if usesDetail { engine.detail = detail[s] }
             engine.orders.reserveCapacity(64)
             engine.deals.reserveCapacity(16)
             if !configuration.closeConditions.isEmpty {
@@ -409,9 +417,11 @@ extension Backtester {
     ///
     /// Bar indices in the result's orders and deals refer to the merged series
     /// (``BacktestResult/candles``, the symbols' distinct open times); each row names its symbol.
+    /// With the `detail` fill model, `detail` gives each symbol's finer candles under its own bars
+    /// (in the same order; empty or `nil` for a symbol: its bars walked as `pessimistic`).
     /// Deterministic: the same inputs give the same result bit for bit.
-    public static func run(configuration: BotConfiguration, symbolCandles: [CandleSeries], signals: [Signal] = [], recordEquity: Bool = true) -> BacktestResult {
-        var replay = PortfolioReplay(configuration: configuration, candles: symbolCandles, signals: signals, recordEquity: recordEquity)
+    public static func run(configuration: BotConfiguration, symbolCandles: [CandleSeries], signals: [Signal] = [], detail: [DetailPath?] = [], recordEquity: Bool = true) -> BacktestResult {
+        var replay = PortfolioReplay(configuration: configuration, candles: symbolCandles, signals: signals, detail: detail, recordEquity: recordEquity)
         replay.replay()
         return replay.result()
     }
