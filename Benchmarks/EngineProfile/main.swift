@@ -2,8 +2,9 @@
 // that cannot follow package-benchmark's runner (valgrind --tool=callgrind, perf record):
 //
 //   swift build -c release --product EngineProfile   (in Benchmarks/)
+//   strip -g -o /tmp/ep .build/release/EngineProfile  (valgrind 3.19 cannot read the debug info)
 //   valgrind --tool=callgrind --toggle-collect='$s11Backtesting14PreparedReplayV6replayyy10MarketData12CandleSeriesVF' \
-//       .build/release/EngineProfile steps 3
+//       /tmp/ep steps 3
 //
 // Workloads (the loop alone, as the `Engine_loop_*`-style benchmarks measure it): `typical`
 // (typical ladder, 1M one-minute candles), `steps` (take-profit steps with a trailing stop),
