@@ -67,7 +67,12 @@ public struct PortfolioReplay: Sendable {
     ///     bars (``DetailPath``), in the symbol order, or empty; a symbol without them (`nil`)
     ///     walks its bars as `pessimistic`. Ignored by the other fill models.
     ///   - recordEquity: keep the equity curve (reports chart it).
-    public init(configuration: BotConfiguration, candles: [CandleSeries], signals: [Signal] = [], detail: [DetailPath?] = [], recordEquity: Bool = true) {
+    ///   - orderCapacity: order-log rows reserved per symbol before the loop (a quarter of it for
+    ///     deals); the loop allocates only when a log outgrows it.
+    public init(
+        configuration: BotConfiguration, candles: [CandleSeries], signals: [Signal] = [], detail: [DetailPath?] = [],
+        recordEquity: Bool = true, orderCapacity: Int = 64
+    ) {
         precondition(candles.count == configuration.tradedSymbols.count, "one candle series per symbol")
         precondition(detail.isEmpty || detail.count == candles.count, "one detail path (or nil) per symbol")
         self.configuration = configuration
@@ -85,8 +90,8 @@ public struct PortfolioReplay: Sendable {
             // Each symbol's path through its bars is its own finer candles', walked by the
             // one-pair engine's own detail walk (the bar index is the symbol's own).
             if usesDetail { engine.detail = detail[s] }
-            engine.orders.reserveCapacity(64)
-            engine.deals.reserveCapacity(16)
+            engine.orders.reserveCapacity(orderCapacity)
+            engine.deals.reserveCapacity(max(16, orderCapacity / 4))
             if !configuration.closeConditions.isEmpty {
                 engine.closeConditions = ConditionSet(conditions: configuration.closeConditions, interval: closeInterval)
             }
@@ -133,8 +138,8 @@ public struct PortfolioReplay: Sendable {
         openCost = ContiguousArray(repeating: 0, count: n)
         seenOrders = ContiguousArray(repeating: 0, count: n)
         seenDeals = ContiguousArray(repeating: 0, count: n)
-        orderTrail.reserveCapacity(64)
-        dealTrail.reserveCapacity(16)
+        orderTrail.reserveCapacity(orderCapacity * n)
+        dealTrail.reserveCapacity(max(16, orderCapacity / 4) * n)
         lastPrice = ContiguousArray(repeating: .nan, count: n)
     }
 
