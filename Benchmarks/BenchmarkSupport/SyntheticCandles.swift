@@ -1,20 +1,16 @@
+import DCAStrategy
 import Foundation
 import MarketData
 
 /// Deterministic, realistic one-minute candles: a geometric random walk (SplitMix64 seeded,
 /// Box-Muller normals) with about 0.1% volatility per minute, starting at 30,000.
 public enum SyntheticCandles {
-    public struct SplitMix64 {
-        public var state: UInt64
-        public init(state: UInt64) { self.state = state }
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    /// DCAStrategy's SplitMix64 (the generator of random search) with the uniform and normal
+    /// draws the walks use.
+    public struct Draws {
+        var generator: SplitMix64
+        public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+        public mutating func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
         public mutating func normal() -> Double {
             let u1 = max(uniform(), 1e-300), u2 = uniform()
             return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
@@ -22,7 +18,7 @@ public enum SyntheticCandles {
     }
 
     public static func oneMinute(count: Int, seed: UInt64 = 42, volatility: Double = 0.001) -> CandleSeries {
-        var random = SplitMix64(state: seed)
+        var random = Draws(seed: seed)
         var series = CandleSeries()
         series.reserveCapacity(count)
         var price = 30_000.0
@@ -48,7 +44,7 @@ public enum SyntheticCandles {
     /// A mean-reverting wave (0.5% amplitude, period about 13 minutes) with 0.1% noise around 100:
     /// a tight ladder keeps opening and closing deals on it, so the order log is long.
     public static func wave(count: Int, seed: UInt64 = 7) -> CandleSeries {
-        var random = SplitMix64(state: seed)
+        var random = Draws(seed: seed)
         var series = CandleSeries()
         series.reserveCapacity(count)
         var previous = 100.0
