@@ -153,7 +153,7 @@ extension DCAEngine {
     /// of ``ExchangeRules/sellPrice(_:)`` too), and the bar counts in position; nothing else
     /// changes. Otherwise nothing is changed and the bar takes
     /// ``eventfulBar(_:_:previousClose:startGate:)``.
-    /// - Precondition: ``QuietBars/mayOnlyFollowTrailingStop(bar:openTime:)`` (nothing due at the
+    /// - Precondition: ``QuietBars/mayOnlyFollowTrailingStop(bar:)`` (nothing due at the
     ///   open, no close conditions, no finer candles).
     /// - Returns: whether the bar was handled here.
     @inline(never)  // an event, off the quiet-bar path
