@@ -128,19 +128,34 @@ import Testing
         }
         #expect(interrupted, "one of the sweeps must have been killed before it finished")
         // Ctrl-C (SIGINT) part way: exit 130 with a message naming what is stored and --resume.
+        // The signal is sent once the sweep is seen running (some of its 24 points stored, not
+        // all), not after a guessed time: under load a guess could land before the sweep started
+        // or after it ended on every attempt.
         var stopped = false
-        for (attempt, fraction) in [0.5, 0.3, 0.7, 0.2].enumerated() where !stopped {
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        for attempt in 0..<5 where !stopped {
             let resumed = folder.appendingPathComponent("interrupted\(attempt).sqlite").path
             let process = binaryProcess(sweep(resumed, []))
             let errors = Pipe()
             process.standardError = errors
             try process.run()
-            Thread.sleep(forTimeInterval: duration / .seconds(1) * fraction)
-            kill(process.processIdentifier, SIGINT)
+            var signalled = false
+            while process.isRunning && !signalled {
+                let stored = (try? DatabaseQueue(path: resumed, configuration: readOnly).read {
+                    try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bot_runs") ?? 0
+                }) ?? 0
+                if stored >= 1 && stored < 24 {
+                    kill(process.processIdentifier, SIGINT)
+                    signalled = true
+                } else {
+                    Thread.sleep(forTimeInterval: 0.002)
+                }
+            }
             let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            // Too early (before the sweep started) or too late (finished): try another moment.
-            guard process.terminationReason == .exit, process.terminationStatus == 130 else { continue }
+            // Finished before it was seen part way (or stopped at its last batch): try again.
+            guard signalled, process.terminationReason == .exit, process.terminationStatus == 130 else { continue }
             stopped = true
             #expect(message.contains("Interrupted: ") && message.contains("points are stored in \(resumed). Run the same command with --resume"), "\(message)")
             #expect(try runCLI(sweep(resumed, ["--resume"])).status == 0)
