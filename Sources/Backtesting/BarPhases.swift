@@ -13,8 +13,7 @@ extension DCAEngine {
     /// - Returns: the close signals used (1 when a deal was sold on them, else 0).
     @inline(__always)
     mutating func exitsAtOpen(bar: Int, openTime: Int64, open: Double, previousClose: Double, closeSignals: Int) -> Int {
-        if bar > 0 && open != previousClose && hasExposure
-            && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
+        if gapLegMayReachAnOrder(bar: bar, open: open, previousClose: previousClose) {
             traverse(from: previousClose, to: open, gap: true, bar: bar)
             refreshTriggerLevels()
         }
@@ -41,8 +40,24 @@ extension DCAEngine {
     func opensQuietly(bar: Int, open: Double, previousClose: Double) -> Bool {
         guard deal != nil else { return false }
         if case .due = stopSide { return false }
-        return bar == 0 || open == previousClose
-            || !(walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel)
+        return !gapLegMayReachAnOrder(bar: bar, open: open, previousClose: previousClose)
+    }
+
+    /// Whether the gap leg from the previous close to the open of bar `bar` may reach an order:
+    /// there is a gap, something rests, and the leg reaches a trigger level (or every leg is
+    /// walked). ``exitsAtOpen(bar:openTime:open:previousClose:closeSignals:)`` walks it then.
+    @inline(__always)
+    func gapLegMayReachAnOrder(bar: Int, open: Double, previousClose: Double) -> Bool {
+        bar > 0 && open != previousClose && hasExposure
+            && (walkEveryBar || min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel)
+    }
+
+    /// Whether a path ranging from `low` to `high` may reach an order: something rests and the
+    /// range reaches a trigger level (or every bar is walked).
+    /// ``pathAndClose(bar:openTime:open:high:low:close:volume:)`` walks the bar then.
+    @inline(__always)
+    func pathMayReachAnOrder(high: Double, low: Double) -> Bool {
+        hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel)
     }
 
     /// Whether the path through a bar ranging from `low` to `high` changes nothing for a deal that
@@ -53,7 +68,7 @@ extension DCAEngine {
     func ridesQuietly(high: Double, low: Double) -> Bool {
         guard deal != nil else { return false }
         if case .countdown = stopSide { return false }
-        return !(walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel)
+        return !pathMayReachAnOrder(high: high, low: low)
     }
 
     /// The base order of a new deal at the open (the portfolio decided it may start).
@@ -78,7 +93,7 @@ extension DCAEngine {
     /// conditions, the bars in position.
     @inline(__always)
     mutating func pathAndClose(bar: Int, openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double) {
-        if hasExposure && (walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel) {
+        if pathMayReachAnOrder(high: high, low: low) {
             walkBar(bar: bar, open: open, high: high, low: low, close: close)
             refreshTriggerLevels()
         }

@@ -173,14 +173,14 @@ public struct PortfolioReplay: Sendable {
                 if idleWhenSlotsAreFull && !engines[s].hasExposure && slots.active >= slots.maxActiveDeals { continue }
                 // A deal is open (no start here) and nothing is due at this open: the gap leg
                 // reaches no order (the conditions of DCAEngine.exitsAtOpen, negated).
-                if dealMayRideQuietly && engines[s].opensQuietly(bar: bar, open: open, previousClose: bar > 0 ? series[s].closes[bar - 1] : 0) {
+                let previousClose = bar > 0 ? series[s].closes[bar - 1] : 0
+                if dealMayRideQuietly && engines[s].opensQuietly(bar: bar, open: open, previousClose: previousClose) {
                     if hasStartConditions { gates[s].beginBar(openTime: t) }
                     continue
                 }
                 engines[s].balances.quoteFree = sharedQuoteFree
                 engines[s].openCostElsewhere = totalOpenCost - openCost[s]
                 let closeSignals = hasSignals ? schedule.takeCloses(symbol: s, at: t) : 0
-                let previousClose = bar > 0 ? series[s].closes[bar - 1] : 0
                 let used = engines[s].exitsAtOpen(bar: bar, openTime: t, open: open, previousClose: previousClose, closeSignals: closeSignals)
                 if closeSignals > 0 {
                     if used > 0 { schedule.use() }
