@@ -8,25 +8,17 @@ import Persistence
 /// trade several symbols are run again on each symbol's candles, as the sweep itself runs them
 /// (``PointRunner``), to store their orders and deals.
 extension MergeCommand {
-    /// Runs again the points `lacking` of `sweep` and stores them with their orders and deals when
+    /// Runs again the points `configurations` of `sweep` (``storedPoints(_:in:)``) and stores them with their orders and deals when
     /// the sweep's points trade several symbols (a point trades several, or its base configuration
     /// and grid name several: a point trading one symbol of such a grid ran on that symbol's
     /// candles alone); returns false, running nothing, for a one-symbol sweep (the caller's
     /// one-pair path runs its points, with `--detail` when they need it).
     /// - Parameter loaded: each symbol list's candles, read once per merge.
-    /// - Throws: ``CommandFailure`` when a stored configuration does not decode, `--detail` is
-    ///   given, the `--data` files cannot be given to the symbols or read, or they are not the
+    /// - Throws: ``CommandFailure`` when `--detail` is given, the `--data` files cannot be given to the symbols or read, or they are not the
     ///   candles the sweep ran on (the re-run's run id differs from the stored one).
     func storeOrdersOfMultiPairPoints(
-        _ lacking: [String], of sweep: SweepRecord, points: [String: Int?], in store: any RunDatabase, loaded: inout [[String]: SymbolData]
+        _ configurations: [StoredPoint], of sweep: SweepRecord, points: [String: Int?], in store: any RunDatabase, loaded: inout [[String]: SymbolData]
     ) throws -> Bool {
-        var configurations: [(runID: String, configuration: BotConfiguration)] = []
-        for runID in lacking {
-            guard let stored = try store.configuration(ofRun: runID) else { continue }
-            do { configurations.append((runID, try BotConfiguration.decode(json: Data(stored.config.utf8)))) } catch {
-                throw CommandFailure("run \(runID): its stored configuration does not decode: \(error.description)")
-            }
-        }
         guard configurations.contains(where: { $0.configuration.tradedSymbols.count > 1 }) || Self.namedSymbols(of: sweep).count > 1 else { return false }
         if !detailCandles.paths.isEmpty {
             throw CommandFailure("--detail works with one-pair bots only; sweep \(sweep.id) trades several symbols: leave --detail out and give each symbol's candles as --data SYMBOL=FILE.")
@@ -41,20 +33,43 @@ extension MergeCommand {
         }
         let first = symbolData.series.min { ($0.openTimes.first ?? .max) < ($1.openTimes.first ?? .max) } ?? CandleSeries()
         let runner = PointRunner(candles: first, detail: nil, symbolData: symbolData, symbols: symbols)
-        for (runID, configuration) in configurations {
+        for (runID, configuration, _) in configurations {
             let identity = RunIdentity(configuration: configuration, dataFingerprint: runner.fingerprint(of: configuration))
             guard identity.runID == runID else {
                 throw CommandFailure(
                     "The --data files are not the candles run \(runID) of sweep \(sweep.id) ran on (\(configuration.tradedSymbols.joined(separator: ", "))): give the files the sweep ran on, each as --data SYMBOL=FILE. Merge runs points without signals: the orders of a sweep run with --signals cannot be stored by merge in this version."
                 )
             }
-            let clock = ContinuousClock()
-            let start = clock.now
-            let result = runner.run(configuration)
-            try store.write(result, identity: identity, orders: .all, membership: .sweep(sweep.id, point: points[runID] ?? nil),
-                            executedAt: RunCommand.wallClockISO8601(), wallSeconds: (clock.now - start) / .seconds(1))
+            try Self.storeAgain(identity, of: sweep, point: points[runID] ?? nil, in: store) { runner.run(configuration) }
         }
         return true
+    }
+
+    /// A point of a sweep to run again: its run id, its stored configuration decoded, and the
+    /// data fingerprint it was stored with.
+    typealias StoredPoint = (runID: String, configuration: BotConfiguration, dataFingerprint: String)
+
+    /// The stored configurations of `runIDs` (a run without one is left out), each decoded once.
+    /// - Throws: ``CommandFailure`` when a stored configuration does not decode.
+    static func storedPoints(_ runIDs: [String], in store: any RunDatabase) throws -> [StoredPoint] {
+        var points: [StoredPoint] = []
+        for runID in runIDs {
+            guard let stored = try store.configuration(ofRun: runID) else { continue }
+            do { points.append((runID, try BotConfiguration.decode(json: Data(stored.config.utf8)), stored.dataFingerprint)) } catch {
+                throw CommandFailure("run \(runID): its stored configuration does not decode: \(error.description)")
+            }
+        }
+        return points
+    }
+
+    /// Runs a point again (`run`, timed) and stores it with its orders and deals as a member of
+    /// `sweep`.
+    static func storeAgain(_ identity: RunIdentity, of sweep: SweepRecord, point: Int?, in store: any RunDatabase, run: () -> BacktestResult) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = run()
+        try store.write(result, identity: identity, orders: .all, membership: .sweep(sweep.id, point: point),
+                        executedAt: RunCommand.wallClockISO8601(), wallSeconds: (clock.now - start) / .seconds(1))
     }
 
     /// The symbols whose `--data` files a multi-pair merge reads: those of the points it runs

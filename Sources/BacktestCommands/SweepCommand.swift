@@ -677,7 +677,8 @@ struct MergeCommand: ParsableCommand {
                 continue
             }
             let points = Dictionary(members.map { ($0.runID, $0.point) }, uniquingKeysWith: { a, _ in a })
-            if try storeOrdersOfMultiPairPoints(lacking, of: sweep, points: points, in: store, loaded: &multiPairData) {
+            let stored = try Self.storedPoints(lacking, in: store)
+            if try storeOrdersOfMultiPairPoints(stored, of: sweep, points: points, in: store, loaded: &multiPairData) {
                 print("Sweep \(sweep.id): orders and deals stored for its best \(best.count) runs by \(objective) (\(lacking.count) run again).")
                 continue
             }
@@ -688,20 +689,15 @@ struct MergeCommand: ParsableCommand {
             }
             guard let loaded else { continue }
             let candles = loaded.candles, barsFingerprint = loaded.barsFingerprint
-            for runID in lacking {
-                guard let stored = try store.configuration(ofRun: runID) else { continue }
-                let configuration: BotConfiguration
-                do { configuration = try BotConfiguration.decode(json: Data(stored.config.utf8)) } catch { throw CommandFailure("run \(runID): its stored configuration does not decode: \(error.description)") }
+            for (runID, configuration, storedFingerprint) in stored {
                 let detailPath = try detailCandles.load(for: [configuration], bars: candles, barsFingerprint: barsFingerprint, data: data)
                 let identity = RunIdentity(configuration: configuration, dataFingerprint: detailPath?.fingerprint ?? barsFingerprint)
                 guard identity.runID == runID else {
-                    throw CommandFailure("The --data files are not the candles of sweep \(sweep.id) (data fingerprint \(identity.dataFingerprint.prefix(12))..., the sweep's \(stored.dataFingerprint.prefix(12))...): give the files the sweep ran on. A sweep run with --signals cannot get its best points' orders here: run each of them with `run` and the same --data, --signals and --detail.")
+                    throw CommandFailure("The --data files are not the candles of sweep \(sweep.id) (data fingerprint \(identity.dataFingerprint.prefix(12))..., the sweep's \(storedFingerprint.prefix(12))...): give the files the sweep ran on. A sweep run with --signals cannot get its best points' orders here: run each of them with `run` and the same --data, --signals and --detail.")
                 }
-                let clock = ContinuousClock()
-                let start = clock.now
-                let result = Backtester.run(configuration: configuration, candles: candles, detail: detailPath?.path, recordEquity: false)
-                try store.write(result, identity: identity, orders: .all, membership: .sweep(sweep.id, point: points[runID] ?? nil),
-                                executedAt: RunCommand.wallClockISO8601(), wallSeconds: (clock.now - start) / .seconds(1))
+                try Self.storeAgain(identity, of: sweep, point: points[runID] ?? nil, in: store) {
+                    Backtester.run(configuration: configuration, candles: candles, detail: detailPath?.path, recordEquity: false)
+                }
             }
             print("Sweep \(sweep.id): orders and deals stored for its best \(best.count) runs by \(objective) (\(lacking.count) run again).")
         }
