@@ -162,6 +162,9 @@ public enum CandleLoader {
     enum PassOutcome {
         case parsed(Part)
         case readAgain(DateOrder)
+        /// The two-reader pass gave up part way through a streamed text: read it again with one
+        /// reader.
+        case readWithOneReader
     }
 
     /// `path` opened for reading in chunks when it is plain text: not named `.zip` or `.gz`, not
@@ -174,26 +177,31 @@ public enum CandleLoader {
         return head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b ? nil : chunks
     }
 
-    /// Parses a plain text file read in chunks (``PlainTextChunks``).
-    static func parse(_ chunks: PlainTextChunks, options: LoadOptions) throws(CandleDataError) -> Part {
-        switch try parse(head: chunks.head, headIsWhole: chunks.atEnd, expectedBytes: chunks.size, file: chunks.path, options: options, next: chunks.next) {
-        case .parsed(let part):
-            return part
-        case .readAgain(let order):
-            // The values decided day-first: read the file again that way (only such files pay this).
-            var decided = options
-            decided.dateOrder = order
-            guard let again = try plainTextChunks(chunks.path, options: decided) else {
-                throw InputFile.failure(chunks.path, "the file changed while it was read", advice: "Load it again once it is no longer being written.")
-            }
-            return try parse(again, options: decided)
+    /// Parses a plain text file read in chunks (``PlainTextChunks``); `twoReaders` allows
+    /// ``TwoReaderPass``.
+    static func parse(_ chunks: PlainTextChunks, options: LoadOptions, twoReaders: Bool = true) throws(CandleDataError) -> Part {
+        let outcome = try parse(
+            head: chunks.head, headIsWhole: chunks.atEnd, expectedBytes: chunks.size, file: chunks.path, options: options, twoReaders: twoReaders,
+            next: chunks.next
+        )
+        if case .parsed(let part) = outcome { return part }
+        // The values decided day-first, or the two readers met a row only one reader words: read
+        // the file again that way (only such files pay this).
+        var again = options
+        if case .readAgain(let order) = outcome { again.dateOrder = order }
+        guard let reopened = try plainTextChunks(chunks.path, options: again) else {
+            throw InputFile.failure(chunks.path, "the file changed while it was read", advice: "Load it again once it is no longer being written.")
         }
+        if chunks.digest != nil { reopened.hashHead() }
+        let part = try parse(reopened, options: again, twoReaders: twoReaders && outcome.isReadAgain)
+        chunks.digest = reopened.digest
+        return part
     }
 
-    static func parse(bytes: [UInt8], file: String, options: LoadOptions) throws(CandleDataError) -> Part {
+    static func parse(bytes: [UInt8], file: String, options: LoadOptions, twoReaders: Bool = true) throws(CandleDataError) -> Part {
         let outcome: Result<PassOutcome, CandleDataError> = bytes.withUnsafeBytes { raw in
             do throws(CandleDataError) {
-                return .success(try parse(head: raw, headIsWhole: true, expectedBytes: raw.count, file: file, options: options) { () throws(CandleDataError) in
+                return .success(try parse(head: raw, headIsWhole: true, expectedBytes: raw.count, file: file, options: options, twoReaders: twoReaders) { () throws(CandleDataError) in
                     UnsafeRawBufferPointer(start: nil, count: 0)
                 })
             } catch {
@@ -206,7 +214,9 @@ public enum CandleLoader {
         case .readAgain(let order):
             var decided = options
             decided.dateOrder = order
-            return try parse(bytes: bytes, file: file, options: decided)
+            return try parse(bytes: bytes, file: file, options: decided, twoReaders: twoReaders)
+        case .readWithOneReader:
+            return try parse(bytes: bytes, file: file, options: options, twoReaders: false)
         }
     }
 
@@ -215,7 +225,7 @@ public enum CandleLoader {
     /// that `next` gives (empty at the end) go through libcsv.
     /// - Parameter expectedBytes: the text's size, to reserve about one slot per row.
     static func parse(
-        head: UnsafeRawBufferPointer, headIsWhole: Bool, expectedBytes: Int, file: String, options: LoadOptions,
+        head: UnsafeRawBufferPointer, headIsWhole: Bool, expectedBytes: Int, file: String, options: LoadOptions, twoReaders: Bool = false,
         next: () throws(CandleDataError) -> UnsafeRawBufferPointer
     ) throws(CandleDataError) -> PassOutcome {
         // Inference reads whole lines only: a head that is not the whole text ends at its last line end.
@@ -228,10 +238,22 @@ public enum CandleLoader {
             throw CandleDataError(problems: [error], advice: layoutAdvice(error, options: options))
         }
 
-        let state = UnsafeMutablePointer<RowReader>.allocate(capacity: 1)
         // Reserve about one slot per line, from the length of the last of the first lines: the
         // loaded columns then hold close to 48 bytes a candle (a scan counting the lines cost 5%).
         let lineCount = expectedBytes / max(layout.sampleLineLength, 16) + expectedBytes / max(layout.sampleLineLength, 16) / 32 + 16
+        // A byte-order mark is not data: libcsv starts after it (line numbers are unchanged).
+        let text = UnsafeRawBufferPointer(rebasing: head[min(layout.startOffset, head.count)...])
+        if twoReaders && TwoReaderPass.applies(head: text, expectedBytes: expectedBytes, layout: layout) {
+            switch try TwoReaderPass.read(head: text, headIsWhole: headIsWhole, expectedRows: lineCount, file: file, layout: layout, options: options, next: next) {
+            case .parsed(let part):
+                return .parsed(part)
+            case .gaveUp:
+                // The text in memory is still whole; a streamed one is read again from the start.
+                if !headIsWhole { return .readWithOneReader }
+            }
+        }
+
+        let state = UnsafeMutablePointer<RowReader>.allocate(capacity: 1)
         state.initialize(to: RowReader(file: file, layout: layout, options: options, expectedRows: lineCount))
         defer { state.pointee.release(); state.deinitialize(count: 1); state.deallocate() }
 
@@ -242,22 +264,16 @@ public enum CandleLoader {
         }
         defer { csv_free(parser) }
         csv_set_delim(parser, layout.separator)
-        let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
-            context!.assumingMemoryBound(to: RowReader.self).pointee.field(UnsafeRawPointer(data), length)
-        }
-        let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
-            context!.assumingMemoryBound(to: RowReader.self).pointee.endRow(terminator)
-        }
         func feed(_ chunk: UnsafeRawBufferPointer) throws(CandleDataError) {
             guard let base = chunk.baseAddress, chunk.count > 0 else { return }
-            let parsed = csv_parse(parser, base, chunk.count, fieldCallback, rowCallback, state)
+            if !state.pointee.fieldsMayHoldLineEnds && TwoReaderPass.containsQuote(chunk) { state.pointee.fieldsMayHoldLineEnds = true }
+            let parsed = csv_parse(parser, base, chunk.count, libcsvField, libcsvEndRow, state)
             if parsed != chunk.count {
                 let message = String(cString: csv_strerror(csv_error(parser)))
                 throw CandleDataError(problems: [DataProblem(file: file, line: state.pointee.line, column: nil, reason: "CSV error: \(message)")], advice: "")
             }
         }
-        // A byte-order mark is not data: libcsv starts after it (line numbers are unchanged).
-        try feed(UnsafeRawBufferPointer(rebasing: head[min(layout.startOffset, head.count)...]))
+        try feed(text)
         if !headIsWhole {
             while true {
                 let chunk = try next()
@@ -265,7 +281,7 @@ public enum CandleLoader {
                 try feed(chunk)
             }
         }
-        csv_fini(parser, fieldCallback, rowCallback, state)
+        csv_fini(parser, libcsvField, libcsvEndRow, state)
         if case .text(nil) = layout.timeFormat {
             try state.pointee.decideDateOrder()
             if let order = state.pointee.rereadWithOrder { return .readAgain(order) }
@@ -285,5 +301,12 @@ public enum CandleLoader {
         }
         if reason.contains("--format") { return "Give --format binance_kline or kraken for a file without a header, or leave --format out to infer the layout." }
         return ""
+    }
+}
+
+extension CandleLoader.PassOutcome {
+    var isReadAgain: Bool {
+        if case .readAgain = self { return true }
+        return false
     }
 }

@@ -74,6 +74,28 @@ public struct CandleSeries: Sendable, Equatable {
         volumes.append(volume)
     }
 
+    /// Removes every candle; `keepingCapacity` keeps the columns' memory.
+    mutating func removeAll(keepingCapacity: Bool) {
+        intervalCache = nil
+        openTimes.removeAll(keepingCapacity: keepingCapacity)
+        opens.removeAll(keepingCapacity: keepingCapacity)
+        highs.removeAll(keepingCapacity: keepingCapacity)
+        lows.removeAll(keepingCapacity: keepingCapacity)
+        closes.removeAll(keepingCapacity: keepingCapacity)
+        volumes.removeAll(keepingCapacity: keepingCapacity)
+    }
+
+    /// Appends the candles `rows` of `other`, in order.
+    mutating func append(_ other: CandleSeries, rows: Range<Int>) {
+        intervalCache = nil
+        openTimes += other.openTimes[rows]
+        opens += other.opens[rows]
+        highs += other.highs[rows]
+        lows += other.lows[rows]
+        closes += other.closes[rows]
+        volumes += other.volumes[rows]
+    }
+
     /// The bar interval: the most common spacing between consecutive open times, the smaller on
     /// a tie (docs/SEMANTICS.md, "Candles"), in nanoseconds; `nil` for fewer than two candles.
     public var intervalNanoseconds: Int64? {

@@ -1,3 +1,14 @@
+/// libcsv's field callback: `context` is the ``RowReader`` reading the text.
+func libcsvField(_ data: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
+    context!.assumingMemoryBound(to: RowReader.self).pointee.field(UnsafeRawPointer(data), length)
+}
+
+/// libcsv's end-of-row callback: `terminator` is the byte that ended the row (-1 at the end of
+/// the text); `context` is the ``RowReader`` reading the text.
+func libcsvEndRow(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
+    context!.assumingMemoryBound(to: RowReader.self).pointee.endRow(terminator)
+}
+
 /// What kind of fault a refused row has: rows failing the same way are told in one sentence.
 enum ProblemKind: UInt8, Sendable {
     case fieldCount, empty, notNumber, price, volume, high, low
@@ -28,8 +39,16 @@ struct RowReader {
     var line = 1
     var fieldIndex = 0
     var recordsSeen = 0
+    /// Records before the data (header, banners) still to skip: the layout's count, or 0 for a
+    /// reader that starts part way through the file (``TwoReaderPass``).
+    var recordsToSkip: Int
     /// The previous row ended at a CR: an LF right after it ends the same line (CRLF).
     var afterCR = false
+    /// The text holds a `"`: a quoted field may hold line ends, which are counted too (set by
+    /// the loader from the first chunk with a quote on; other texts pay nothing for it).
+    var fieldsMayHoldLineEnds = false
+    /// Line ends inside the current row's fields.
+    var lineEndsInFields = 0
 
     // The current row's raw fields, in memory owned by the reader (``release()`` frees it):
     // bytes of the candle fields, where each starts and how long it is (-1: absent), and the
@@ -65,6 +84,8 @@ struct RowReader {
     /// Rows per timestamp unit, indexed by ``TimestampUnit/index``.
     var unitCounts = [Int](repeating: 0, count: TimestampUnit.allCases.count)
     var lastEpochUnit: TimestampUnit? = nil
+    /// The unit of the first epoch value since ``lastEpochUnit`` was last cleared.
+    var firstEpochUnit: TimestampUnit? = nil
     var unitChanges: [UnitChange] = []
     var unitChangeCount = 0
 
@@ -73,6 +94,7 @@ struct RowReader {
         self.layout = layout
         self.options = options
         timeFormat = layout.timeFormat
+        recordsToSkip = layout.skippedRecords
         roleCount = max(layout.fieldsNeeded, 1)
         roles = UnsafeMutablePointer<Int8>.allocate(capacity: roleCount)
         roles.initialize(repeating: -1, count: roleCount)
@@ -91,6 +113,10 @@ struct RowReader {
         values.initialize(repeating: .nan, count: RowReader.roleSlots)
     }
 
+    /// Every row so far was read as a candle or skipped as blank: none refused or dropped, no
+    /// epoch-unit change.
+    var readEverything: Bool { problems.isEmpty && dropped.isEmpty && unitChangeCount == 0 }
+
     /// Frees the reader's scratch memory.
     func release() {
         roles.deallocate()
@@ -103,6 +129,7 @@ struct RowReader {
 
     @inline(__always)
     mutating func field(_ data: UnsafeRawPointer?, _ length: Int) {
+        if fieldsMayHoldLineEnds, let data { lineEndsInFields += RowReader.lineEnds(data, length) }
         let index = fieldIndex
         fieldIndex = index + 1
         guard index < roleCount else { return }
@@ -118,6 +145,17 @@ struct RowReader {
                 values[role] = DecimalParser.parse(UnsafeRawBufferPointer(start: data, count: length)) ?? .nan
             }
         }
+    }
+
+    /// The line ends in a field's `length` bytes at `data`: each LF, and each CR not followed by
+    /// an LF (CRLF, CR and LF each end one line, as between rows).
+    static func lineEnds(_ data: UnsafeRawPointer, _ length: Int) -> Int {
+        var count = 0
+        for k in 0..<length {
+            let byte = data.load(fromByteOffset: k, as: UInt8.self)
+            if byte == 10 || (byte == 13 && (k + 1 == length || data.load(fromByteOffset: k + 1, as: UInt8.self) != 10)) { count += 1 }
+        }
+        return count
     }
 
     /// Copies `count` bytes: fields of 8 to 16 bytes (prices, epoch times, dates) as two
@@ -137,8 +175,10 @@ struct RowReader {
     mutating func endRow(_ terminator: Int32) {
         let fields = fieldIndex
         fieldIndex = 0
-        // CRLF, CR-only and LF each end one physical line.
+        // CRLF, CR-only and LF each end one physical line; so do those inside quoted fields.
         let rowLine = line
+        line += lineEndsInFields
+        lineEndsInFields = 0
         if terminator == 13 {
             line += 1
             afterCR = true
@@ -155,7 +195,7 @@ struct RowReader {
         guard fields > 0 else { return }  // a blank line, or the LF of a CRLF
         if fields == 1 && (0..<RowReader.roleSlots).allSatisfy({ fieldLength[$0] <= 0 }) && fieldsNeeded > 1 { return }  // whitespace-only line
         recordsSeen += 1
-        if recordsSeen <= layout.skippedRecords { return }
+        if recordsSeen <= recordsToSkip { return }
         rowsRead += 1
         readRow(line: rowLine, fields: fields)
     }
@@ -231,11 +271,15 @@ struct RowReader {
         }
         guard let (time, unit) = parseTime(line: line) else { return }
         if unit != .text {
-            if let last = lastEpochUnit, last != unit {
-                unitChangeCount += 1
-                if unitChanges.count < CandleLoader.maximumUnitChangesListed {
-                    unitChanges.append(UnitChange(line: line, from: last, to: unit))
+            if let last = lastEpochUnit {
+                if last != unit {
+                    unitChangeCount += 1
+                    if unitChanges.count < CandleLoader.maximumUnitChangesListed {
+                        unitChanges.append(UnitChange(line: line, from: last, to: unit))
+                    }
                 }
+            } else {
+                firstEpochUnit = unit
             }
             lastEpochUnit = unit
         }

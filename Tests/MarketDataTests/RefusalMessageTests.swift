@@ -22,6 +22,14 @@ import Testing
         #expect(!error.advice.contains("--drop-invalid"))
     }
 
+    @Test func aLineEndInsideAQuotedFieldCountsAsALineInMessages() throws {
+        // Line 2's note holds an LF and line 4's a CRLF, both quoted: the row with an empty high
+        // starts on line 6.
+        let text = "time,open,high,low,close,note\n2024-01-01T00:00:00Z,1,2,0.5,1.5,\"first\nsecond\"\n2024-01-01T01:00:00Z,1,2,0.5,1.5,\"a\r\nb\"\n2024-01-01T02:00:00Z,1,,0.5,1.5,x\n"
+        let error = try #require(loadError(text))
+        #expect(error.problems.map(\.description) == ["case.csv:6, column high: empty field"])
+    }
+
     @Test func dropInvalidIsSuggestedOnlyWhenSomeRowsAreValid() throws {
         let error = try #require(loadError("time,open,high,low,close\n2024-01-01T00:00:00Z,1,2,0.5,1.5\n2024-01-01T01:00:00Z,1,,0.5,1.5\n"))
         #expect(error.problems.map(\.description) == ["case.csv:3, column high: empty field"])
