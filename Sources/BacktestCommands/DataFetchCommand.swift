@@ -195,7 +195,9 @@ struct DataFetchCommand: ParsableCommand {
                 case 404: throw MissingArchive()
                 default: throw FetchProblem("HTTP \(response.status)")
                 }
-                FileManager.default.createFile(atPath: partial, contents: Data(body))
+                guard FileManager.default.createFile(atPath: partial, contents: Data(body)) else {
+                    throw FetchProblem("it could not be written to \(partial) (check the folder's permissions and free space)")
+                }
                 let actual = InputFile.sha256Hex(body)
                 guard actual == expected else {
                     try? FileManager.default.removeItem(atPath: partial)
