@@ -40,6 +40,26 @@ public func loaderFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int)
         } catch {
             precondition(!error.description.isEmpty, "a refusal without a message")
         }
+        if fuzzKind == "csv" { fuzzTwoReaders(raw, options: options, pieceSize: 64 + size % 192) }
     }
     return 0
+}
+
+/// The two-reader pass (``TwoReaderPass``), forced onto the input in small pieces, must give what
+/// one reader gives: the same candles, lines and report, or the same refusal.
+func fuzzTwoReaders(_ bytes: [UInt8], options: LoadOptions, pieceSize: Int) {
+    func outcome(_ twoReaders: Bool) -> (series: CandleSeries?, lines: [Int32], report: String, refusal: String) {
+        do {
+            let part = try CandleLoader.parse(bytes: bytes, file: fuzzName, options: options, twoReaders: twoReaders, forcedPieceSize: twoReaders ? pieceSize : nil)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let report = (try? encoder.encode(part.report)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return (part.series, part.lines, report, "")
+        } catch {
+            return (nil, [], "", error.description)
+        }
+    }
+    let two = outcome(true), one = outcome(false)
+    precondition(two.series == one.series && two.lines == one.lines && two.refusal == one.refusal, "two readers differ from one")
+    precondition(two.report == one.report, "two readers' report differs from one's")
 }

@@ -198,10 +198,12 @@ public enum CandleLoader {
         return part
     }
 
-    static func parse(bytes: [UInt8], file: String, options: LoadOptions, twoReaders: Bool = true) throws(CandleDataError) -> Part {
+    /// Parses a text in memory; `twoReaders` allows ``TwoReaderPass``, and `forcedPieceSize`
+    /// (tests, the fuzzer) makes it read any text of any size in pieces of that many bytes.
+    static func parse(bytes: [UInt8], file: String, options: LoadOptions, twoReaders: Bool = true, forcedPieceSize: Int? = nil) throws(CandleDataError) -> Part {
         let outcome: Result<PassOutcome, CandleDataError> = bytes.withUnsafeBytes { raw in
             do throws(CandleDataError) {
-                return .success(try parse(head: raw, headIsWhole: true, expectedBytes: raw.count, file: file, options: options, twoReaders: twoReaders) { () throws(CandleDataError) in
+                return .success(try parse(head: raw, headIsWhole: true, expectedBytes: raw.count, file: file, options: options, twoReaders: twoReaders, forcedPieceSize: forcedPieceSize) { () throws(CandleDataError) in
                     UnsafeRawBufferPointer(start: nil, count: 0)
                 })
             } catch {
@@ -214,7 +216,7 @@ public enum CandleLoader {
         case .readAgain(let order):
             var decided = options
             decided.dateOrder = order
-            return try parse(bytes: bytes, file: file, options: decided, twoReaders: twoReaders)
+            return try parse(bytes: bytes, file: file, options: decided, twoReaders: twoReaders, forcedPieceSize: forcedPieceSize)
         case .readWithOneReader:
             return try parse(bytes: bytes, file: file, options: options, twoReaders: false)
         }
@@ -226,7 +228,7 @@ public enum CandleLoader {
     /// - Parameter expectedBytes: the text's size, to reserve about one slot per row.
     static func parse(
         head: UnsafeRawBufferPointer, headIsWhole: Bool, expectedBytes: Int, file: String, options: LoadOptions, twoReaders: Bool = false,
-        next: () throws(CandleDataError) -> UnsafeRawBufferPointer
+        forcedPieceSize: Int? = nil, next: () throws(CandleDataError) -> UnsafeRawBufferPointer
     ) throws(CandleDataError) -> PassOutcome {
         // Inference reads whole lines only: a head that is not the whole text ends at its last line end.
         var sampleEnd = head.count
@@ -243,8 +245,11 @@ public enum CandleLoader {
         let lineCount = expectedBytes / max(layout.sampleLineLength, 16) + expectedBytes / max(layout.sampleLineLength, 16) / 32 + 16
         // A byte-order mark is not data: libcsv starts after it (line numbers are unchanged).
         let text = UnsafeRawBufferPointer(rebasing: head[min(layout.startOffset, head.count)...])
-        if twoReaders && TwoReaderPass.applies(head: text, expectedBytes: expectedBytes, layout: layout) {
-            switch try TwoReaderPass.read(head: text, headIsWhole: headIsWhole, expectedRows: lineCount, file: file, layout: layout, options: options, next: next) {
+        if twoReaders && TwoReaderPass.applies(head: text, expectedBytes: expectedBytes, layout: layout, forcedPieceSize: forcedPieceSize) {
+            switch try TwoReaderPass.read(
+                head: text, headIsWhole: headIsWhole, expectedRows: lineCount, file: file, layout: layout, options: options,
+                pieceSize: forcedPieceSize ?? TwoReaderPass.pieceSize, next: next
+            ) {
             case .parsed(let part):
                 return .parsed(part)
             case .gaveUp:

@@ -26,8 +26,11 @@ enum TwoReaderPass {
     /// enough, more than one core, its text not quoted (as far as the `head` shows), and a time
     /// format that needs no decision from the whole file (a day-first / month-first order left
     /// open is decided from every value's evidence, which the one-reader pass gathers).
-    static func applies(head: UnsafeRawBufferPointer, expectedBytes: Int, layout: ColumnLayout) -> Bool {
-        guard expectedBytes >= minimumBytes, ProcessInfo.processInfo.activeProcessorCount >= 2 else { return false }
+    /// A `forcedPieceSize` (tests, the fuzzer) skips the size and core checks.
+    static func applies(head: UnsafeRawBufferPointer, expectedBytes: Int, layout: ColumnLayout, forcedPieceSize: Int? = nil) -> Bool {
+        if forcedPieceSize == nil {
+            guard expectedBytes >= minimumBytes, ProcessInfo.processInfo.activeProcessorCount >= 2 else { return false }
+        }
         if case .text(nil) = layout.timeFormat { return false }
         return !containsQuote(head)
     }
@@ -41,19 +44,21 @@ enum TwoReaderPass {
 
     /// Reads the text that starts with `head` (the bytes after any byte-order mark; the whole
     /// text when `headIsWhole`, else followed by the chunks `next` gives, empty at the end).
+    /// A text in memory is cut into pieces of at most `pieceSize` bytes (tests and the fuzzer
+    /// give small ones, so that rows fall on many boundaries); a streamed one into its chunks.
     /// - Throws: what ``RowReader/finish()`` throws over the rows read (order, duplicates,
     ///   interval), or a read error from `next`.
     static func read(
         head: UnsafeRawBufferPointer, headIsWhole: Bool, expectedRows: Int, file: String, layout: ColumnLayout, options: LoadOptions,
-        next: () throws(CandleDataError) -> UnsafeRawBufferPointer
+        pieceSize: Int = TwoReaderPass.pieceSize, next: () throws(CandleDataError) -> UnsafeRawBufferPointer
     ) throws(CandleDataError) -> Outcome {
         // Each reader holds the rows of one piece at a time: about two pieces' lines.
-        let pieceRows = min(expectedRows, 2 * pieceSize / max(layout.sampleLineLength, 16) + 64)
+        let pieceRows = min(expectedRows, 2 * max(pieceSize, PlainTextChunks.chunkSize) / max(layout.sampleLineLength, 16) + 64)
         guard let first = PieceReader(file: file, layout: layout, options: options, expectedRows: pieceRows, skipsHeader: true),
               let second = PieceReader(file: file, layout: layout, options: options, expectedRows: pieceRows, skipsHeader: false)
         else { return .gaveUp }
         let readers = [first, second]
-        var cutter = PieceCutter(head: head, headIsWhole: headIsWhole)
+        var cutter = PieceCutter(head: head, headIsWhole: headIsWhole, pieceSize: pieceSize)
         defer { cutter.release() }
         // The rows go back in file order, with the file's line numbers, after each pair of pieces.
         let merged = UnsafeMutablePointer<RowReader>.allocate(capacity: 1)
@@ -216,6 +221,7 @@ struct PieceCutter {
 
     private let head: UnsafeRawBufferPointer
     private let headIsWhole: Bool
+    private let pieceSize: Int
     /// In memory: where the next piece starts.
     private var position = 0
     /// Streamed: the two piece buffers, the count of pieces cut, the carried bytes (in the buffer
@@ -226,11 +232,14 @@ struct PieceCutter {
     private var headTaken = false
     private var ended = false
 
-    init(head: UnsafeRawBufferPointer, headIsWhole: Bool) {
+    /// In memory, pieces of at most `pieceSize` bytes; streamed, a piece is the bytes carried
+    /// from the last one and the next chunk (at most ``PlainTextChunks/chunkSize``).
+    init(head: UnsafeRawBufferPointer, headIsWhole: Bool, pieceSize: Int) {
         self.head = head
         self.headIsWhole = headIsWhole
+        self.pieceSize = max(pieceSize, 1)
         if !headIsWhole {
-            buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * TwoReaderPass.pieceSize, alignment: 16) }
+            buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * PlainTextChunks.chunkSize, alignment: 16) }
         }
     }
 
@@ -246,7 +255,7 @@ struct PieceCutter {
 
     private mutating func nextInMemory() -> Cut {
         guard let base = head.baseAddress, position < head.count else { return .end }
-        let limit = min(position + TwoReaderPass.pieceSize, head.count)
+        let limit = min(position + pieceSize, head.count)
         if limit == head.count {
             defer { position = head.count }
             return .piece(UnsafeRawBufferPointer(start: base + position, count: head.count - position))

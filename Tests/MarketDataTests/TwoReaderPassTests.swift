@@ -33,9 +33,9 @@ import Testing
         var refusal = ""
     }
 
-    static func read(_ bytes: [UInt8], twoReaders: Bool, options: LoadOptions = LoadOptions()) -> Read {
+    static func read(_ bytes: [UInt8], twoReaders: Bool, options: LoadOptions = LoadOptions(), forcedPieceSize: Int? = nil) -> Read {
         do {
-            let part = try CandleLoader.parse(bytes: bytes, file: "big.csv", options: options, twoReaders: twoReaders)
+            let part = try CandleLoader.parse(bytes: bytes, file: "big.csv", options: options, twoReaders: twoReaders, forcedPieceSize: forcedPieceSize)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             let report = String(decoding: (try? encoder.encode(part.report)) ?? Data(), as: UTF8.self)
@@ -163,6 +163,71 @@ import Testing
         #expect(two == one)
         #expect(two.series?.count == Self.rows - 1)
         #expect(two.report.contains("\"invalidRowsDropped\":1"))
+    }
+
+    /// A seeded generator (SplitMix64), so that every run tests the same texts.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func smallPiecesGiveOneReadersResultOnRandomTextsWithFaults() {
+        // 400 texts of 20-200 rows read in pieces of 40-400 bytes, so that rows, CRLF pairs,
+        // blank lines and faults fall on every side of a boundary: each result (candles, lines,
+        // report, or the refusal's words) must be one reader's.
+        var random = SplitMix(state: 2026)
+        var readByTwo = 0
+        for trial in 0..<400 {
+            let count = Int.random(in: 20...200, using: &random)
+            var lines = (0..<count).map { Self.row($0, microseconds: false) }
+            let fault = Int.random(in: 0..<9, using: &random)
+            switch fault {
+            case 0: lines[Int.random(in: 0..<count, using: &random)] = "1577836800000,1,0.5,2,1,1,0,0,0,0,0,0"  // high below low
+            case 1: lines.swapAt(count / 2, count / 2 + 1)  // out of order
+            case 2: lines.insert(lines[count / 3], at: count / 3 + 1)  // exact duplicate
+            case 3: for k in (count / 2)..<count { lines[k] = Self.row(k, microseconds: true) }  // unit change
+            case 4: lines[count - 1] = lines[count - 1].replacingOccurrences(of: ",12.50000000,", with: ",\"12.50000000\",")  // a quote
+            case 5: for _ in 0..<5 { lines.insert("", at: Int.random(in: 0..<lines.count, using: &random)) }  // blank lines
+            case 6: lines.insert("open_time,open,high,low,close,volume,close_time,qv,n,tb,tq,ignore", at: 0)  // header
+            case 7: lines[Int.random(in: 0..<count, using: &random)] = "1577836800000,x,2,0.5,1,1,0,0,0,0,0,0"  // not a number
+            default: break
+            }
+            let lineEnd = Bool.random(using: &random) ? "\n" : "\r\n"
+            let bytes = Self.text(lines, lineEnd: lineEnd, finalLineEnd: Bool.random(using: &random))
+            let pieceSize = Int.random(in: 40...400, using: &random)
+            var options = LoadOptions()
+            options.dropInvalid = Bool.random(using: &random)
+            let two = Self.read(bytes, twoReaders: true, options: options, forcedPieceSize: pieceSize)
+            let one = Self.read(bytes, twoReaders: false, options: options)
+            #expect(two == one, "trial \(trial): \(count) rows, pieces of \(pieceSize) bytes")
+            // Clean texts (no fault, blank lines, a header) in pieces longer than a row are read
+            // by two readers, not handed back to one.
+            if [5, 6, 8].contains(fault) && pieceSize >= 120 {
+                #expect(Self.twoReadersKeep(bytes, pieceSize: pieceSize, options: options), "trial \(trial)")
+                readByTwo += 1
+            }
+        }
+        #expect(readByTwo > 50)
+    }
+
+    /// Whether ``TwoReaderPass`` reads `bytes` in pieces of `pieceSize` without giving up.
+    static func twoReadersKeep(_ bytes: [UInt8], pieceSize: Int, options: LoadOptions) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            guard let layout = try? ColumnLayout.detect(bytes: raw, file: "big.csv", options: options),
+                  let outcome = try? TwoReaderPass.read(
+                    head: UnsafeRawBufferPointer(rebasing: raw[layout.startOffset...]), headIsWhole: true, expectedRows: 256, file: "big.csv",
+                    layout: layout, options: options, pieceSize: pieceSize, next: { () throws(CandleDataError) in UnsafeRawBufferPointer(start: nil, count: 0) }
+                  )
+            else { return false }
+            if case .parsed = outcome { return true }
+            return false
+        }
     }
 
     /// Writes `bytes` to a new file and returns its path.
