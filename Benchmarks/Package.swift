@@ -36,6 +36,8 @@ let package = Package(
                 .product(name: "Backtesting", package: toolIdentity),
                 .product(name: "MarketData", package: toolIdentity),
                 .product(name: "DCAStrategy", package: toolIdentity),
+                .product(name: "Persistence", package: toolIdentity),
+                .product(name: "Sweeps", package: toolIdentity),
             ],
             path: "EngineProfile",
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]

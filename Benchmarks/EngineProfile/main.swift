@@ -9,16 +9,21 @@
 // Workloads (the loop alone, as the `Engine_loop_*`-style benchmarks measure it): `typical`
 // (typical ladder, 1M one-minute candles), `steps` (take-profit steps with a trailing stop),
 // `rsi-start` (RSI(14) on 1h start condition), `portfolio` (ten symbols, 3 deals,
-// PortfolioReplay.replay()). Prints the candles per run and the runs' order count.
+// PortfolioReplay.replay()), `ingest-binance` and `ingest-pandas` (1M rows of CSV loaded, as the
+// `Ingest_*` benchmarks; toggle on `CandleLoader.load(bytes:file:)`), `sweep-stored` (the
+// `Sweep_1000_points_2158_candles_stored` workload: 1,000 points, ids, runs and SQLite rows, on
+// every core; the toggle `$s6Sweeps11SweepRunnerV3run` and valgrind's --separate-threads=no). Prints the candles per run and the runs' order count.
 import Backtesting
 import Foundation
 import BenchmarkSupport
 import DCAStrategy
 import MarketData
+import Persistence
+import Sweeps
 
 let arguments = CommandLine.arguments.dropFirst()
-guard let workload = arguments.first, ["typical", "steps", "rsi-start", "portfolio"].contains(workload) else {
-    print("usage: EngineProfile typical|steps|rsi-start|portfolio [RUNS]")
+guard let workload = arguments.first, ["typical", "steps", "rsi-start", "portfolio", "ingest-binance", "ingest-pandas", "sweep-stored"].contains(workload) else {
+    print("usage: EngineProfile typical|steps|rsi-start|portfolio|ingest-binance|ingest-pandas|sweep-stored [RUNS]")
     exit(2)
 }
 let runs = arguments.dropFirst().first.flatMap { Int($0) } ?? 1
@@ -36,7 +41,47 @@ func replayOnePair(_ configuration: BotConfiguration, _ candles: CandleSeries) -
 
 var minutes = SyntheticCandles.oneMinute(count: 1_000_000)
 minutes.cacheInterval()
+
+/// Loads `bytes` as a candle file `runs` times (the `Ingest_*` benchmarks); the candles loaded.
+func ingest(_ bytes: [UInt8], file: String) -> Int {
+    var count = 0
+    for _ in 0..<runs { count = (try! CandleLoader.load(bytes: bytes, file: file)).series.count }
+    return count
+}
+
+/// The stored 1,000-point sweep `runs` times, each into a new SQLite file (ids made per point,
+/// as `sweep` does); the points stored by the last run.
+func sweepStored() -> Int {
+    var short = SyntheticCandles.oneMinute(count: 2_158, seed: 7)
+    short.cacheInterval()
+    let fingerprint = short.fingerprint
+    let configurations: [BotConfiguration] = (0..<1_000).map { k in
+        try! BotConfiguration.decode(json: Data("""
+            {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
+             "price_deviation": \(0.005 + 0.001 * Double(k / 100)), "safety_order_step_scale": \(1.1 + 0.1 * Double(k / 10 % 10)), "safety_order_volume_scale": 2.0,
+             "take_profit": \(0.005 + 0.002 * Double(k % 10)), "fee_rate": 0.001}
+            """.utf8))
+    }
+    var stored = 0
+    for _ in 0..<runs {
+        let jobs = configurations.enumerated().map { SweepJob(configuration: $1, identity: RunIdentity(configuration: $1, dataFingerprint: fingerprint), point: $0) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-profile-\(UUID().uuidString)")
+        let store = try! RunStore(path: folder.appendingPathComponent("runs.sqlite").path)
+        let sweepID = "00000000-0000-4000-8000-000000000001"
+        try! store.recordSweep(SweepRecord(id: sweepID, grid: "{}", baseConfig: "{}", dataFingerprint: fingerprint, runs: jobs.count, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z", orders: "none", objective: "sharpe_ratio"))
+        try! SweepRunner(workers: ProcessInfo.processInfo.activeProcessorCount).run(jobs, candles: short, keepOrders: false, sink: { batch in
+            try store.write(batch: batch, orders: .none, sweepID: sweepID, executedAt: "2026-01-01T00:00:00.000Z")
+        })
+        stored = jobs.count
+        try? FileManager.default.removeItem(at: folder)
+    }
+    return stored
+}
+
 switch workload {
+case "sweep-stored": print(sweepStored())
+case "ingest-binance": print(ingest(SyntheticCandles.binanceCSV(minutes), file: "synthetic.csv"))
+case "ingest-pandas": print(ingest(SyntheticCandles.pandasCSV(minutes), file: "synthetic.csv"))
 case "typical": print(minutes.count, replayOnePair(BenchmarkBots.ladder(), minutes))
 case "steps": print(minutes.count, replayOnePair(BenchmarkBots.takeProfitSteps, minutes))
 case "rsi-start": print(minutes.count, replayOnePair(BenchmarkBots.rsiStart, minutes))
