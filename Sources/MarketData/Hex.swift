@@ -4,12 +4,13 @@ public enum Hex {
 
     /// Two lowercase hex digits per byte, most significant first.
     public static func lowercase<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 15)])
+        let bytes = Array(bytes)
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            for (k, byte) in bytes.enumerated() {
+                text[2 * k] = digits[Int(byte >> 4)]
+                text[2 * k + 1] = digits[Int(byte & 15)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -10,12 +10,20 @@ import MarketData
 public enum ContentIdentifier {
     /// The lowercase hex SHA-256 of `text`.
     public static func sha256Hex(_ text: String) -> String {
-        Hex.lowercase(SHA256.hash(data: Data(text.utf8)))
+        Hex.lowercase(digest(text))
+    }
+
+    /// The SHA-256 of `text`'s UTF-8 bytes, hashed where they are.
+    static func digest(_ text: String) -> SHA256.Digest {
+        var hasher = SHA256()
+        var text = text
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize()
     }
 
     /// A UUID-shaped id from the SHA-256 of `text`.
     public static func uuid(of text: String) -> String {
-        var bytes = Array(SHA256.hash(data: Data(text.utf8)).prefix(16))
+        var bytes = digest(text).withUnsafeBytes { Array($0.prefix(16)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return format(bytes)
@@ -31,9 +39,23 @@ public enum ContentIdentifier {
         return String(all[0..<8]) + "-" + String(all[8..<12]) + "-" + String(all[12..<16]) + "-" + String(all[16..<20]) + "-" + String(all[20..<32])
     }
 
+    /// 16 bytes as a UUID's text: lowercase hex in groups of 8-4-4-4-12 digits.
     static func format(_ bytes: [UInt8]) -> String {
-        let hex = Hex.lowercase(bytes)
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        precondition(bytes.count >= 16, "a UUID is 16 bytes")
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var written = 0
+            for k in 0..<16 {
+                if k == 4 || k == 6 || k == 8 || k == 10 {
+                    text[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                text[written] = hexDigits[Int(bytes[k] >> 4)]
+                text[written + 1] = hexDigits[Int(bytes[k] & 15)]
+                written += 2
+            }
+            return written
+        }
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
