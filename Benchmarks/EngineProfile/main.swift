@@ -12,7 +12,10 @@
 // PortfolioReplay.replay()), `ingest-binance` and `ingest-pandas` (1M rows of CSV loaded, as the
 // `Ingest_*` benchmarks; toggle on `CandleLoader.load(bytes:file:)`), `sweep-stored` (the
 // `Sweep_1000_points_2158_candles_stored` workload: 1,000 points, ids, runs and SQLite rows, on
-// every core; the toggle `$s6Sweeps11SweepRunnerV3run` and valgrind's --separate-threads=no). Prints the candles per run and the runs' order count.
+// every core; the toggle `$s6Sweeps11SweepRunnerV3run` and valgrind's --separate-threads=no), and
+// `postgres-write` (the run of Storage_order_logs_write_postgres written RUNS times into
+// DCA_BACKTEST_POSTGRES_URL, deleted before each write and left stored after the last, for
+// `perf record` of the client's side and a look at the rows). Prints the candles per run and the runs' order count.
 import Backtesting
 import Foundation
 import BenchmarkSupport
@@ -22,8 +25,9 @@ import Persistence
 import Sweeps
 
 let arguments = CommandLine.arguments.dropFirst()
-guard let workload = arguments.first, ["typical", "steps", "rsi-start", "portfolio", "ingest-binance", "ingest-pandas", "sweep-stored"].contains(workload) else {
-    print("usage: EngineProfile typical|steps|rsi-start|portfolio|ingest-binance|ingest-pandas|sweep-stored [RUNS]")
+let workloads = ["typical", "steps", "rsi-start", "portfolio", "ingest-binance", "ingest-pandas", "sweep-stored", "postgres-write"]
+guard let workload = arguments.first, workloads.contains(workload) else {
+    print("usage: EngineProfile \(workloads.joined(separator: "|")) [RUNS]")
     exit(2)
 }
 let runs = arguments.dropFirst().first.flatMap { Int($0) } ?? 1
@@ -37,6 +41,26 @@ func replayOnePair(_ configuration: BotConfiguration, _ candles: CandleSeries) -
         orders = replay.orderCount
     }
     return orders
+}
+
+if workload == "postgres-write" {
+    // The same bot and candles as Storage_order_logs_write_postgres (Benchmarks.swift).
+    let tight = try BotConfiguration.decode(json: Data("""
+        {"symbol": "BTCUSDT", "initial_balance": 1000000, "base_order_size": 100, "safety_order_size": 100, "max_safety_orders": 3,
+         "price_deviation": 0.001, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.001, "fee_rate": 0.001}
+        """.utf8))
+    let busy = Backtester.run(configuration: tight, candles: SyntheticCandles.wave(count: 1_000_000))
+    let identity = RunIdentity(configuration: tight, dataFingerprint: busy.candles.fingerprint)
+    let store = try RunDatabases.open(ProcessInfo.processInfo.environment["DCA_BACKTEST_POSTGRES_URL"] ?? "")
+    let clock = ContinuousClock()
+    for _ in 0..<runs {
+        _ = try store.delete(runIDs: [identity.runID])
+        let start = clock.now
+        try store.write(busy, identity: identity, orders: .all, membership: .standalone, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0)
+        let seconds = (clock.now - start) / .seconds(1)
+        print(busy.orders.count, "orders in", seconds, "s:", Int(Double(busy.orders.count) / seconds), "rows/s")
+    }
+    exit(0)
 }
 
 var minutes = SyntheticCandles.oneMinute(count: 1_000_000)

@@ -398,10 +398,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
                         var next = 0
                         try await connection.copy(into: stage, columns: columns, logger: logger) { text in
                             guard next < rows.count else { return false }
-                            for row in rows[next..<min(next + 1024, rows.count)] {
-                                for value in row.values { text.value(value) }
-                                text.endRow()
-                            }
+                            for row in rows[next..<min(next + 1024, rows.count)] { text.row(row.values) }
                             next += 1024
                             return true
                         }
