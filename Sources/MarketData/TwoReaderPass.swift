@@ -54,8 +54,9 @@ enum TwoReaderPass {
     ) throws(CandleDataError) -> Outcome {
         // Each reader holds the rows of one piece at a time: about two pieces' lines.
         let pieceRows = min(expectedRows, 2 * max(pieceSize, PlainTextChunks.chunkSize) / max(layout.sampleLineLength, 16) + 64)
-        guard let first = PieceReader(file: file, layout: layout, options: options, expectedRows: pieceRows, skipsHeader: true),
-              let second = PieceReader(file: file, layout: layout, options: options, expectedRows: pieceRows, skipsHeader: false)
+        let skipsTails = linesHaveTails(head, layout: layout)
+        guard let first = PieceReader(file: file, layout: layout, options: options, expectedRows: pieceRows, skipsHeader: true, skipsTails: skipsTails),
+              let second = PieceReader(file: file, layout: layout, options: options, expectedRows: pieceRows, skipsHeader: false, skipsTails: skipsTails)
         else { return .gaveUp }
         let readers = [first, second]
         var cutter = PieceCutter(head: head, headIsWhole: headIsWhole, pieceSize: pieceSize)
@@ -114,6 +115,23 @@ enum TwoReaderPass {
         return .parsed(try merged.pointee.finish())
     }
 
+    /// The shortest line tail worth skipping: below it, finding the tail costs about what
+    /// libcsv would spend reading it (about 41 instructions a byte).
+    static let minimumTail = 16
+
+    /// Whether the text's lines carry fields after the last one the layout reads (Binance's
+    /// close time, quote volume, trades, taker volumes and `ignore`: 64 of a row's 146 bytes),
+    /// judged on the last whole line of the first 64 KiB of `head` (past any header or banner).
+    /// Each line is checked again as it is read, so a wrong guess costs time, never a result.
+    static func linesHaveTails(_ head: UnsafeRawBufferPointer, layout: ColumnLayout) -> Bool {
+        guard let base = head.baseAddress, head.count > 0 else { return false }
+        let window = min(head.count, 1 << 16)
+        guard let end = lastLineFeed(base, window), end > 0 else { return false }
+        let start = (lastLineFeed(base, end) ?? -1) + 1
+        guard let tail = PieceReader.tailStart(base, from: start, lineFeed: end, fields: layout.fieldsNeeded, separator: layout.separator) else { return false }
+        return end - tail >= minimumTail
+    }
+
     /// The offset of the last line feed in the `count` bytes at `base` (a scan back from the end:
     /// about one line's length).
     static func lastLineFeed(_ base: UnsafeRawPointer, _ count: Int) -> Int? {
@@ -143,6 +161,14 @@ struct PieceRows {
 /// One of the two readers of ``TwoReaderPass``: a libcsv parser and a ``RowReader`` of its own,
 /// fed whole lines. Used by one thread at a time (the pass hands it a piece, then waits for
 /// both readers before touching either again), hence `@unchecked Sendable`.
+///
+/// A reader that `skipsTails` gives libcsv each line's fields up to the last one the layout
+/// reads, then the line's end, and skips the fields between: a row is refused only for having
+/// fewer fields than the layout reads (``RowReader/readRow(line:fields:)``), never for more, and
+/// in a text without quotes (the only kind this pass reads) the skipped bytes cannot end the
+/// field or the row any other way, so the rows, lines and refusals are those of the whole line.
+/// libcsv keeps its state between calls, so the two calls of a line read as one. A line that
+/// has too few fields, or a carriage return before its end (CR-only line ends), is given whole.
 final class PieceReader: @unchecked Sendable {
     let parser: UnsafeMutablePointer<csv_parser>
     let reader: UnsafeMutablePointer<RowReader>
@@ -153,7 +179,14 @@ final class PieceReader: @unchecked Sendable {
 
     /// A reader for pieces of the text after the layout's start; the one that reads the first
     /// piece skips the header (and banner) records, the other skips none.
-    init?(file: String, layout: ColumnLayout, options: LoadOptions, expectedRows: Int, skipsHeader: Bool) {
+    /// The fields each line gives libcsv when the reader skips line tails; nil to give whole pieces.
+    let fieldsGiven: Int?
+    let separator: UInt8
+
+    init?(file: String, layout: ColumnLayout, options: LoadOptions, expectedRows: Int, skipsHeader: Bool, skipsTails: Bool = false) {
+        // Two fields at least: the part given then ends inside a field, never before a row.
+        fieldsGiven = skipsTails && layout.fieldsNeeded >= 2 ? layout.fieldsNeeded : nil
+        separator = layout.separator
         parser = UnsafeMutablePointer<csv_parser>.allocate(capacity: 1)
         guard csv_init(parser, UInt8(CSV_REPALL_NL)) == 0 else {
             parser.deallocate()
@@ -180,10 +213,48 @@ final class PieceReader: @unchecked Sendable {
         reader.pointee.firstEpochUnit = nil
         lastPiece = nil
         guard let base = pending.baseAddress, pending.count > 0 else { return }
-        guard csv_parse(parser, base, pending.count, libcsvField, libcsvEndRow, reader) == pending.count, reader.pointee.readEverything else { return }
+        guard parse(base, pending.count), reader.pointee.readEverything else { return }
         lastPiece = PieceRows(
             lineBefore: lineBefore, lineAfter: reader.pointee.line, firstUnit: reader.pointee.firstEpochUnit, lastUnit: reader.pointee.lastEpochUnit
         )
+    }
+
+    /// Gives libcsv the `count` bytes at `base` (whole lines, the last perhaps without its end),
+    /// each line without its tail when the reader skips tails; false at a libcsv error.
+    private func parse(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        guard let fields = fieldsGiven else { return csv_parse(parser, base, count, libcsvField, libcsvEndRow, reader) == count }
+        var position = 0
+        while position < count {
+            guard let found = memchr(base + position, 10, count - position) else {
+                return csv_parse(parser, base + position, count - position, libcsvField, libcsvEndRow, reader) == count - position
+            }
+            let lineFeed = base.distance(to: UnsafeRawPointer(found))
+            if let tail = PieceReader.tailStart(base, from: position, lineFeed: lineFeed, fields: fields, separator: separator) {
+                // The line's end: its CRLF, or its LF.
+                let end = lineFeed > tail + 1 && base.load(fromByteOffset: lineFeed - 1, as: UInt8.self) == 13 ? lineFeed - 1 : lineFeed
+                guard csv_parse(parser, base + position, tail - position, libcsvField, libcsvEndRow, reader) == tail - position,
+                      csv_parse(parser, base + end, lineFeed + 1 - end, libcsvField, libcsvEndRow, reader) == lineFeed + 1 - end
+                else { return false }
+            } else {
+                guard csv_parse(parser, base + position, lineFeed + 1 - position, libcsvField, libcsvEndRow, reader) == lineFeed + 1 - position else { return false }
+            }
+            position = lineFeed + 1
+        }
+        return true
+    }
+
+    /// Where the tail of the line `start ..< lineFeed` starts: the offset of the separator that
+    /// ends its `fields`-th field, when the line has one and no carriage return before the one
+    /// that may precede its line feed; nil otherwise (the line is then given whole).
+    @inline(__always)
+    static func tailStart(_ base: UnsafeRawPointer, from start: Int, lineFeed: Int, fields: Int, separator: UInt8) -> Int? {
+        var at = start
+        for _ in 0..<fields {
+            guard at < lineFeed, let found = memchr(base + at, Int32(separator), lineFeed - at) else { return nil }
+            at = base.distance(to: UnsafeRawPointer(found)) + 1
+        }
+        if lineFeed - 1 > start, memchr(base + start, 13, lineFeed - 1 - start) != nil { return nil }
+        return at - 1
     }
 
     /// Appends the rows read so far to `merged`'s, their lines moved by `lineShift`, and empties

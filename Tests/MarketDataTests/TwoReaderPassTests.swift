@@ -186,7 +186,7 @@ import Testing
         for trial in 0..<400 {
             let count = Int.random(in: 20...200, using: &random)
             var lines = (0..<count).map { Self.row($0, microseconds: false) }
-            let fault = Int.random(in: 0..<9, using: &random)
+            let fault = Int.random(in: 0..<14, using: &random)
             switch fault {
             case 0: lines[Int.random(in: 0..<count, using: &random)] = "1577836800000,1,0.5,2,1,1,0,0,0,0,0,0"  // high below low
             case 1: lines.swapAt(count / 2, count / 2 + 1)  // out of order
@@ -196,6 +196,17 @@ import Testing
             case 5: for _ in 0..<5 { lines.insert("", at: Int.random(in: 0..<lines.count, using: &random)) }  // blank lines
             case 6: lines.insert("open_time,open,high,low,close,volume,close_time,qv,n,tb,tq,ignore", at: 0)  // header
             case 7: lines[Int.random(in: 0..<count, using: &random)] = "1577836800000,x,2,0.5,1,1,0,0,0,0,0,0"  // not a number
+            // Faults at the tail a reader skips (the six fields after volume).
+            case 9: for k in Set((0..<5).map { _ in Int.random(in: 0..<count, using: &random) }) {  // a row without a tail, one with an empty one
+                    let fields = lines[k].split(separator: ",", omittingEmptySubsequences: false)
+                    lines[k] = fields[0..<6].joined(separator: ",") + (k % 2 == 0 ? "" : ",")
+                }
+            case 10: lines[Int.random(in: 0..<count, using: &random)] = "1577836800000,100.0,101.0,99.0,100.0"  // too few fields
+            case 11: for k in 0..<count where k % 3 == 0 { lines[k] = " " + lines[k].replacingOccurrences(of: ",", with: " , ") + " " }  // blanks around fields
+            case 12: let k = Int.random(in: 0..<(count - 1), using: &random)  // a CR-only line end
+                let next = lines.remove(at: k + 1)
+                lines[k] += "\r" + next
+            case 13: lines[Int.random(in: 0..<count, using: &random)] += ",,,x;y\tz"  // more fields, odd bytes in them
             default: break
             }
             let lineEnd = Bool.random(using: &random) ? "\n" : "\r\n"
@@ -208,12 +219,38 @@ import Testing
             #expect(two == one, "trial \(trial): \(count) rows, pieces of \(pieceSize) bytes")
             // Clean texts (no fault, blank lines, a header) in pieces longer than a row are read
             // by two readers, not handed back to one.
-            if [5, 6, 8].contains(fault) && pieceSize >= 120 {
+            if [5, 6, 8, 9, 13].contains(fault) && pieceSize >= 120 {
                 #expect(Self.twoReadersKeep(bytes, pieceSize: pieceSize, options: options), "trial \(trial)")
                 readByTwo += 1
             }
         }
         #expect(readByTwo > 50)
+    }
+
+    @Test func linesWithFieldsAfterTheLastOneReadHaveTheirTailsSkipped() {
+        // A Binance row: the layout reads 6 fields; the close time and the 5 fields after it
+        // ("1577836859999,1250.0,10,6.25,625.0,0", 36 bytes) are the tail.
+        let binance = Self.text(Self.rowLines(200))
+        let sixColumns = Self.text((0..<200).map { "\(1_577_836_800_000 + Int64($0) * 60_000),100.0,101.0,99.0,100.0,12.5" })
+        for (bytes, tails) in [(binance, true), (sixColumns, false)] {
+            bytes.withUnsafeBytes { raw in
+                guard let layout = try? ColumnLayout.detect(bytes: raw, file: "big.csv", options: LoadOptions()) else {
+                    Issue.record("no layout")
+                    return
+                }
+                #expect(layout.fieldsNeeded == 6)
+                #expect(TwoReaderPass.linesHaveTails(raw, layout: layout) == tails)
+            }
+        }
+        // The tail of "a,b,c,d,e,f,g\r\n" after 6 fields starts at the sixth comma (offset 11);
+        // a line with 5 commas, or with a CR before its end, has none to skip.
+        for (line, expected) in [("a,b,c,d,e,f,g\r\n", 11), ("a,b,c,d,e,f\n", nil), ("a,b\rc,d,e,f,g\n", nil), (",,,,,,\n", 5)] as [(String, Int?)] {
+            let bytes = Array(line.utf8)
+            let start = bytes.withUnsafeBytes { raw in
+                PieceReader.tailStart(raw.baseAddress!, from: 0, lineFeed: bytes.count - 1, fields: 6, separator: 44)
+            }
+            #expect(start == expected, "\(line.debugDescription)")
+        }
     }
 
     /// Whether ``TwoReaderPass`` reads `bytes` in pieces of `pieceSize` without giving up.
