@@ -55,7 +55,7 @@ public enum CandleLoader {
             }
             if useCache, options.member == nil {
                 var cached = part.series
-                cached.cacheInterval()
+                if cached.intervalCache == nil { cached.cacheInterval() }
                 CandleCache.write(
                     source: path, sourceDigest: sourceDigest, options: options, series: cached, report: part.report,
                     verifiedChecksum: part.report.checksumVerified ? try? InputFile.expectedChecksum(zipPath: path) : nil
@@ -64,7 +64,7 @@ public enum CandleLoader {
             parts.append(part)
         }
         var loaded = try merge(parts)
-        loaded.series.cacheInterval(given: options.interval)
+        loaded.series.keepInterval(given: options.interval)
         return loaded
     }
 
@@ -78,7 +78,7 @@ public enum CandleLoader {
     public static func load(bytes: [UInt8], file: String = "<memory>", options: LoadOptions = LoadOptions()) throws(CandleDataError) -> LoadedCandles {
         let part = try parse(bytes: bytes, file: file, options: options)
         var loaded = try merge([part])
-        loaded.series.cacheInterval(given: options.interval)
+        loaded.series.keepInterval(given: options.interval)
         return loaded
     }
 

@@ -31,6 +31,13 @@ public struct CandleSeries: Sendable, Equatable {
         intervalCache = .some(given ?? CandleSeries.mostCommonSpacing(openTimes))
     }
 
+    /// ``cacheInterval(given:)``, except that a most common spacing already cached (by the
+    /// rows' checks, which need it for the report's gaps) is kept rather than computed again.
+    mutating func keepInterval(given: Int64?) {
+        if given == nil && intervalCache != nil { return }
+        cacheInterval(given: given)
+    }
+
     public init(
         openTimes: [Int64] = [], opens: [Double] = [], highs: [Double] = [], lows: [Double] = [],
         closes: [Double] = [], volumes: [Double] = []

@@ -496,6 +496,8 @@ struct RowReader {
                 file: file, problems: dropped, kinds: droppedKinds, validRows: 0, layout: layout, options: options, dropping: true
             )
         }
+        // Computed once here; the loader keeps it (``CandleLoader/load(bytes:file:options:)``).
+        if options.interval == nil { series.cacheInterval() }
         let interval = options.interval ?? series.intervalNanoseconds
         var gaps = 0
         var largest: Int64 = 0
