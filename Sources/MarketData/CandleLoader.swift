@@ -248,7 +248,7 @@ public enum CandleLoader {
         if twoReaders && TwoReaderPass.applies(head: text, expectedBytes: expectedBytes, layout: layout, forcedPieceSize: forcedPieceSize) {
             switch try TwoReaderPass.read(
                 head: text, headIsWhole: headIsWhole, expectedRows: lineCount, file: file, layout: layout, options: options,
-                pieceSize: forcedPieceSize ?? TwoReaderPass.pieceSize, next: next
+                pieceSize: forcedPieceSize ?? TwoReaderPass.pieceSize, inParallel: forcedPieceSize == nil, next: next
             ) {
             case .parsed(let part):
                 return .parsed(part)

@@ -44,6 +44,8 @@ struct RowReader {
     var recordsToSkip: Int
     /// The previous row ended at a CR: an LF right after it ends the same line (CRLF).
     var afterCR = false
+    /// Whether the row's first field is empty (a row of one empty field is a whitespace-only line).
+    var firstFieldEmpty = true
     /// The text holds a `"`: a quoted field may hold line ends, which are counted too (set by
     /// the loader from the first chunk with a quote on; other texts pay nothing for it).
     var fieldsMayHoldLineEnds = false
@@ -132,6 +134,7 @@ struct RowReader {
         if fieldsMayHoldLineEnds, let data { lineEndsInFields += RowReader.lineEnds(data, length) }
         let index = fieldIndex
         fieldIndex = index + 1
+        if index == 0 { firstFieldEmpty = length == 0 }
         guard index < roleCount else { return }
         let role = Int(roles[index])
         guard role >= 0 else { return }
@@ -193,7 +196,10 @@ struct RowReader {
             for k in 0..<RowReader.roleSlots { fieldLength[k] = -1 }
         }
         guard fields > 0 else { return }  // a blank line, or the LF of a CRLF
-        if fields == 1 && (0..<RowReader.roleSlots).allSatisfy({ fieldLength[$0] <= 0 }) && fieldsNeeded > 1 { return }  // whitespace-only line
+        // A whitespace-only line (libcsv trims the blanks of its one field). A line of one field
+        // with text in it is a record, whichever columns are read: a banner before the header
+        // (the layout counts it among the records to skip), else a row refused for its fields.
+        if fields == 1 && firstFieldEmpty && fieldsNeeded > 1 { return }
         recordsSeen += 1
         if recordsSeen <= recordsToSkip { return }
         rowsRead += 1

@@ -46,11 +46,13 @@ enum TwoReaderPass {
     /// text when `headIsWhole`, else followed by the chunks `next` gives, empty at the end).
     /// A text in memory is cut into pieces of at most `pieceSize` bytes (tests and the fuzzer
     /// give small ones, so that rows fall on many boundaries); a streamed one into its chunks.
+    /// Each pair of pieces is read on two threads unless `inParallel` is false (forced small
+    /// pieces: the same reads, one after the other).
     /// - Throws: what ``RowReader/finish()`` throws over the rows read (order, duplicates,
     ///   interval), or a read error from `next`.
     static func read(
         head: UnsafeRawBufferPointer, headIsWhole: Bool, expectedRows: Int, file: String, layout: ColumnLayout, options: LoadOptions,
-        pieceSize: Int = TwoReaderPass.pieceSize, next: () throws(CandleDataError) -> UnsafeRawBufferPointer
+        pieceSize: Int = TwoReaderPass.pieceSize, inParallel: Bool = true, next: () throws(CandleDataError) -> UnsafeRawBufferPointer
     ) throws(CandleDataError) -> Outcome {
         // Each reader holds the rows of one piece at a time: about two pieces' lines.
         let pieceRows = min(expectedRows, 2 * max(pieceSize, PlainTextChunks.chunkSize) / max(layout.sampleLineLength, 16) + 64)
@@ -92,8 +94,13 @@ enum TwoReaderPass {
                 }
                 if !reading { break }
             }
-            if taken == 2 {
+            if taken == 2 && inParallel {
                 DispatchQueue.concurrentPerform(iterations: 2) { k in readers[k].readPending() }
+            } else if taken == 2 {
+                // Forced small pieces (tests, the fuzzer): the same reads one after the other,
+                // without waking a second thread for every few hundred bytes.
+                readers[0].readPending()
+                readers[1].readPending()
             } else if taken == 1 {
                 readers[0].readPending()
             }

@@ -84,6 +84,33 @@ func seconds(_ loaded: LoadedCandles) -> [Int64] { loaded.series.openTimes.map {
         #expect(notices.contains { $0.line == 3 && $0.reason == "line 3 taken as the header" })
     }
 
+    @Test func aBannerBeforeAHeaderWhoseFirstColumnIsNotReadKeepsTheFirstRow() throws {
+        // The first column (a symbol) is not read, and the banner has one field: it was once
+        // taken for a blank line, so the header and the first data row were skipped in its stead.
+        let loaded = try load("""
+            https://www.CryptoDataDownload.com
+            symbol,date,open,high,low,close,volume
+            BTCUSDT,2024-01-01 00:00:00,1,2,0.5,1.5,7
+            BTCUSDT,2024-01-01 01:00:00,1.5,2,1,1.2,8
+
+            """)
+        #expect(seconds(loaded) == [1_704_067_200, 1_704_070_800])
+        #expect(loaded.files[0].rowsRead == 2)
+    }
+
+    @Test func aLineOfOneFieldAmongTheRowsIsRefusedWhicheverColumnsAreRead() {
+        // It was skipped without a word when its one field was not in a column read.
+        let error = loadError("""
+            symbol,date,open,high,low,close,volume
+            BTCUSDT,2024-01-01 00:00:00,1,2,0.5,1.5,7
+            stray
+            BTCUSDT,2024-01-01 01:00:00,1.5,2,1,1.2,8
+
+            """)
+        #expect(error?.problems.first?.line == 3)
+        #expect(error?.problems.first?.reason == "1 field(s), expected at least 7")
+    }
+
     @Test func crOnlyCrlfAndLfFilesGiveTheSameLineNumbersInMessages() {
         let rows = ["time,open,high,low,close,volume", "2024-01-01T00:00:00Z,1,2,0.5,1.5,7", "2024-01-01T01:00:00Z,1,0.5,2,1.5,7", "2024-01-01T02:00:00Z,1,2,0.5,1.5,7"]
         for end in ["\n", "\r\n", "\r"] {
