@@ -184,12 +184,12 @@ final class PieceReader: @unchecked Sendable {
     /// What the last piece gave; nil when the reader gave up on it.
     private(set) var lastPiece: PieceRows?
 
-    /// A reader for pieces of the text after the layout's start; the one that reads the first
-    /// piece skips the header (and banner) records, the other skips none.
     /// The fields each line gives libcsv when the reader skips line tails; nil to give whole pieces.
     let fieldsGiven: Int?
     let separator: UInt8
 
+    /// A reader for pieces of the text after the layout's start; the one that reads the first
+    /// piece skips the header (and banner) records, the other skips none.
     init?(file: String, layout: ColumnLayout, options: LoadOptions, expectedRows: Int, skipsHeader: Bool, skipsTails: Bool = false) {
         // Two fields at least: the part given then ends inside a field, never before a row.
         fieldsGiven = skipsTails && layout.fieldsNeeded >= 2 ? layout.fieldsNeeded : nil
