@@ -55,7 +55,7 @@ public enum CandleLoader {
             }
             if useCache, options.member == nil {
                 var cached = part.series
-                if cached.intervalCache == nil { cached.cacheInterval() }
+                cached.keepInterval(given: nil)
                 CandleCache.write(
                     source: path, sourceDigest: sourceDigest, options: options, series: cached, report: part.report,
                     verifiedChecksum: part.report.checksumVerified ? try? InputFile.expectedChecksum(zipPath: path) : nil

@@ -96,13 +96,10 @@ enum TwoReaderPass {
             }
             if taken == 2 && inParallel {
                 DispatchQueue.concurrentPerform(iterations: 2) { k in readers[k].readPending() }
-            } else if taken == 2 {
-                // Forced small pieces (tests, the fuzzer): the same reads one after the other,
-                // without waking a second thread for every few hundred bytes.
-                readers[0].readPending()
-                readers[1].readPending()
-            } else if taken == 1 {
-                readers[0].readPending()
+            } else {
+                // One piece, or forced small pieces (tests, the fuzzer): the same reads one after
+                // the other, without waking a second thread for every few hundred bytes.
+                for reader in readers.prefix(taken) { reader.readPending() }
             }
             for reader in readers.prefix(taken) {
                 guard let rows = reader.lastPiece else { return .gaveUp }
@@ -229,21 +226,21 @@ final class PieceReader: @unchecked Sendable {
     /// Gives libcsv the `count` bytes at `base` (whole lines, the last perhaps without its end),
     /// each line without its tail when the reader skips tails; false at a libcsv error.
     private func parse(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
-        guard let fields = fieldsGiven else { return csv_parse(parser, base, count, libcsvField, libcsvEndRow, reader) == count }
+        /// libcsv reads the bytes `from ..< to`; false at an error.
+        func give(_ from: Int, _ to: Int) -> Bool {
+            csv_parse(parser, base + from, to - from, libcsvField, libcsvEndRow, reader) == to - from
+        }
+        guard let fields = fieldsGiven else { return give(0, count) }
         var position = 0
         while position < count {
-            guard let found = memchr(base + position, 10, count - position) else {
-                return csv_parse(parser, base + position, count - position, libcsvField, libcsvEndRow, reader) == count - position
-            }
+            guard let found = memchr(base + position, 10, count - position) else { return give(position, count) }
             let lineFeed = base.distance(to: UnsafeRawPointer(found))
             if let tail = PieceReader.tailStart(base, from: position, lineFeed: lineFeed, fields: fields, separator: separator) {
                 // The line's end: its CRLF, or its LF.
                 let end = lineFeed > tail + 1 && base.load(fromByteOffset: lineFeed - 1, as: UInt8.self) == 13 ? lineFeed - 1 : lineFeed
-                guard csv_parse(parser, base + position, tail - position, libcsvField, libcsvEndRow, reader) == tail - position,
-                      csv_parse(parser, base + end, lineFeed + 1 - end, libcsvField, libcsvEndRow, reader) == lineFeed + 1 - end
-                else { return false }
+                guard give(position, tail), give(end, lineFeed + 1) else { return false }
             } else {
-                guard csv_parse(parser, base + position, lineFeed + 1 - position, libcsvField, libcsvEndRow, reader) == lineFeed + 1 - position else { return false }
+                guard give(position, lineFeed + 1) else { return false }
             }
             position = lineFeed + 1
         }
