@@ -88,7 +88,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Persistence", "Backtesting", "MarketData", "DCAStrategy"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Persistence", "Backtesting", "MarketData", "DCAStrategy", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -89,7 +89,12 @@ public struct SweepRunner: Sendable {
                 // The equity curve is never kept: only its statistics are, in the metrics.
                 var result = backtest(jobs[k].configuration)
                 let elapsed = clock.now - start
-                if !keepOrders { result.orders = [] }
+                if !keepOrders {
+                    // Each symbol's figures (symbol_results: fees, filled and rejected orders)
+                    // are counted from the orders: count them before the orders go.
+                    result.storedSymbols = result.symbolOutcomes
+                    result.orders = []
+                }
                 exchange.deliver(index: k, result: result, seconds: elapsed / .seconds(1))
             }
         }

@@ -1,6 +1,7 @@
 import Backtesting
 import DCAStrategy
 import Foundation
+import GRDB
 import MarketData
 import Persistence
 import Sweeps
@@ -81,6 +82,35 @@ import Testing
         try SweepRunner(workers: 2).run(try Self.jobs(10), candles: Self.candles, keepOrders: false, sink: collected.add)
         let runs = collected.batches.flatMap { $0 }
         #expect(runs.count == 10 && runs.allSatisfy { $0.result.orders.isEmpty && $0.result.equity.isEmpty })
+    }
+
+    @Test func withoutOrdersTheStoredSymbolFiguresStillCountTheOrders() throws {
+        // symbol_results is written whatever --orders says: a one-pair run stored without its
+        // orders has the figures of the same run stored with them (they were 0 once).
+        let jobs = try Self.jobs(6)
+        let collected = Collected()
+        try SweepRunner(workers: 2).run(jobs, candles: Self.candles, keepOrders: false, sink: collected.add)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dca-runner-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let swept = try RunStore(path: folder.appendingPathComponent("swept.sqlite").path)
+        let alone = try RunStore(path: folder.appendingPathComponent("alone.sqlite").path)
+        try swept.recordSweep(SweepRecord(id: "00000000-0000-4000-8000-000000000001", grid: "{}", baseConfig: "{}", dataFingerprint: "test", runs: 6, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z"))
+        for batch in collected.batches {
+            try swept.write(batch: batch, orders: .none, sweepID: "00000000-0000-4000-8000-000000000001", executedAt: "2026-01-01T00:00:00.000Z")
+        }
+        for job in jobs {
+            let result = Backtester.run(configuration: job.configuration, candles: Self.candles, recordEquity: false)
+            try alone.write(result, identity: job.identity, orders: .all, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0)
+            // Filled orders are the run's trades; every run here fills and pays fees.
+            #expect(result.metrics.totalTrades > 0 && result.metrics.feesPaid > 0)
+        }
+        let columns = "run_id, symbol, fees, filled_orders, rejected_orders, deals_opened, deals_closed, realized_pnl"
+        let query = "SELECT \(columns) FROM symbol_results ORDER BY run_id"
+        let sweptRows = try swept.read { try Row.fetchAll($0, sql: query) }
+        let aloneRows = try alone.read { try Row.fetchAll($0, sql: query) }
+        #expect(sweptRows.count == 6 && sweptRows == aloneRows)
+        let trades = try alone.read { try Row.fetchAll($0, sql: "SELECT s.filled_orders = r.total_trades AS same FROM symbol_results s JOIN bot_runs r USING (run_id)") }
+        #expect(trades.allSatisfy { $0["same"] == true })
     }
 
     struct SinkFailure: Error {}
