@@ -21,24 +21,35 @@ public struct SweepJob: Sendable {
 ///
 /// `workers` threads take jobs one at a time (dynamic scheduling: a slow point never holds up a
 /// stripe of others) and hand each finished run to one writer thread, which passes them to
-/// `sink` in batches of at least `batchSize` (the last one may be smaller). A worker waits only
-/// when the writer is `2 * batchSize` runs behind, which bounds memory whatever the number of
-/// jobs. The sink is called on the writer thread, one batch at a time, in completion order (not
-/// job order); a sink error stops the workers after the runs in flight and is rethrown.
+/// `sink` in batches. A batch is handed over once it holds `batchSize` runs, or `batchRows`
+/// order and deal rows, or its first run has waited `batchDelay`, or no run is left to come.
+/// Large batches are what make storing cheap: a transaction's commit writes every page it
+/// touched (docs/SWEEPS.md, "Storage"); the delay bounds what an interrupted sweep has to run
+/// again. A worker waits only when the writer is two batches behind (`2 * batchSize` runs or
+/// `2 * batchRows` rows), which bounds memory whatever the number of jobs. The sink is called on
+/// the writer thread, one batch at a time, in completion order (not job order); a sink error
+/// stops the workers after the runs in flight and is rethrown.
 ///
 /// Results are deterministic: each run depends only on its configuration and the candles, never
-/// on which worker ran it or when.
+/// on which worker ran it or when. Only how runs are grouped into batches depends on timing.
 public struct SweepRunner: Sendable {
     public var workers: Int
     public var batchSize: Int
+    public var batchRows: Int
+    public var batchDelay: Duration
 
     /// - Parameters:
     ///   - workers: worker threads (at least 1).
-    ///   - batchSize: runs per batch handed to the sink; default `max(4 * workers, 8)`.
-    public init(workers: Int, batchSize: Int? = nil) {
+    ///   - batchSize: runs per batch handed to the sink (the last may hold fewer); default 256.
+    ///   - batchRows: a batch is handed over as soon as its runs hold this many order and deal
+    ///     rows; default 200,000.
+    ///   - batchDelay: a batch is handed over once its first run has waited this long; default 1 s.
+    public init(workers: Int, batchSize: Int = 256, batchRows: Int = 200_000, batchDelay: Duration = .seconds(1)) {
         precondition(workers >= 1, "a sweep needs at least one worker")
         self.workers = workers
-        self.batchSize = max(batchSize ?? max(workers * 4, 8), 1)
+        self.batchSize = max(batchSize, 1)
+        self.batchRows = max(batchRows, 1)
+        self.batchDelay = batchDelay
     }
 
     /// Runs every job over `candles` (and `detail` for the `detail` fill model).
@@ -67,10 +78,11 @@ public struct SweepRunner: Sendable {
         backtest: @escaping @Sendable (BotConfiguration) -> BacktestResult
     ) throws {
         if jobs.isEmpty { return }
-        let exchange = SweepExchange(total: jobs.count, capacity: batchSize * 2)
-        let batchSize = self.batchSize
+        let exchange = SweepExchange(
+            total: jobs.count, batchSize: batchSize, batchRows: batchRows, delaySeconds: batchDelay / .seconds(1)
+        )
         let writer = Thread {
-            while let batch = exchange.nextBatch(minimum: batchSize) {
+            while let batch = exchange.nextBatch() {
                 let items = batch.map { SweepRun(result: $0.result, identity: jobs[$0.index].identity, wallSeconds: $0.seconds, point: jobs[$0.index].point) }
                 do {
                     try sink(items)
@@ -104,21 +116,29 @@ public struct SweepRunner: Sendable {
 }
 
 /// Hands points to the workers and finished runs to the writer (one condition variable guards
-/// all of it): at most `capacity` finished runs wait for the writer at a time.
+/// all of it): at most two batches' worth of finished runs (``SweepRunner``) wait for the writer.
 public final class SweepExchange: @unchecked Sendable {
     private let condition = NSCondition()
     private let total: Int
-    private let capacity: Int
+    private let batchSize: Int
+    private let batchRows: Int
+    private let delaySeconds: Double
     private var next = 0
     private var delivered = 0
     private var storedCount = 0
     private var buffer: [(index: Int, result: BacktestResult, seconds: Double)] = []
+    /// Order and deal rows of the runs in `buffer`.
+    private var bufferedRows = 0
+    /// When the first run in `buffer` arrived.
+    private var firstBufferedAt = Date.distantFuture
     private var error: (any Error)?
     private var writerDone = false
 
-    init(total: Int, capacity: Int) {
+    init(total: Int, batchSize: Int, batchRows: Int, delaySeconds: Double) {
         self.total = total
-        self.capacity = capacity
+        self.batchSize = batchSize
+        self.batchRows = batchRows
+        self.delaySeconds = delaySeconds
     }
 
     /// The next point to compute, or `nil` when all are taken (or the writer failed).
@@ -130,25 +150,36 @@ public final class SweepExchange: @unchecked Sendable {
         return next - 1
     }
 
-    /// Hands a finished run to the writer; waits while the buffer is full.
+    /// Hands a finished run to the writer; waits while two batches' worth are waiting.
     func deliver(index: Int, result: BacktestResult, seconds: Double) {
         condition.lock()
-        while buffer.count >= capacity && error == nil { condition.wait() }
+        while !buffer.isEmpty && (buffer.count >= 2 * batchSize || bufferedRows >= 2 * batchRows) && error == nil { condition.wait() }
+        if buffer.isEmpty { firstBufferedAt = Date() }
         buffer.append((index, result, seconds))
+        bufferedRows += result.orders.count + result.deals.count
         delivered += 1
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The next batch for the writer: at least `minimum` runs unless the last ones; `nil` when all
-    /// runs are handed over (or a write failed).
-    func nextBatch(minimum: Int) -> [(index: Int, result: BacktestResult, seconds: Double)]? {
+    /// The next batch for the writer (see ``SweepRunner``); `nil` when all runs are handed over
+    /// (or a write failed).
+    func nextBatch() -> [(index: Int, result: BacktestResult, seconds: Double)]? {
         condition.lock()
         defer { condition.unlock() }
-        while error == nil && buffer.count < minimum && delivered < total { condition.wait() }
+        while error == nil && delivered < total && buffer.count < batchSize && bufferedRows < batchRows {
+            if buffer.isEmpty {
+                condition.wait()
+            } else {
+                let due = firstBufferedAt.addingTimeInterval(delaySeconds)
+                if Date() >= due || !condition.wait(until: due) { break }
+            }
+        }
         guard error == nil, !buffer.isEmpty else { return nil }
         let batch = buffer
         buffer.removeAll(keepingCapacity: true)
+        bufferedRows = 0
+        firstBufferedAt = .distantFuture
         condition.broadcast()
         return batch
     }

@@ -42,7 +42,7 @@ import Testing
     func everyJobRunsOnceAndEqualsASeparateBacktest(workers: Int) throws {
         let jobs = try Self.jobs(35)
         let collected = Collected()
-        try SweepRunner(workers: workers, batchSize: 8).run(jobs, candles: Self.candles, keepOrders: true, sink: collected.add, stored: collected.count)
+        try SweepRunner(workers: workers, batchSize: 8, batchDelay: .seconds(3600)).run(jobs, candles: Self.candles, keepOrders: true, sink: collected.add, stored: collected.count)
         let runs = collected.batches.flatMap { $0 }
         #expect(runs.map(\.point).sorted() == Array(0..<35))
         // Batches of at least 8 but the last (35 = 4 * 8 + 3 at worst); counts handed over grow to 35.
@@ -75,6 +75,33 @@ import Testing
             #expect(run.result.metrics.totalPnL.bitPattern == alone.metrics.totalPnL.bitPattern)
             #expect(run.result.metrics.finalEquity.bitPattern == alone.metrics.finalEquity.bitPattern)
         }
+    }
+
+    @Test func aBatchIsHandedOverWhenItsFirstRunHasWaitedTheDelay() throws {
+        // One worker; the third job finishes only after the writer has received a batch. With
+        // 100 runs to a batch, only the 0.05 s delay can hand over the first two runs.
+        let jobs = try Self.jobs(3)
+        let collected = Collected()
+        let firstBatch = DispatchSemaphore(value: 0)
+        try SweepRunner(workers: 1, batchSize: 100, batchDelay: .milliseconds(50)).run(jobs, keepOrders: false, sink: { batch in
+            collected.add(batch)
+            if collected.batches.count == 1 { firstBatch.signal() }
+        }) { configuration in
+            if configuration == jobs[2].configuration {
+                #expect(firstBatch.wait(timeout: .now() + 60) == .success, "the first two runs were not handed over after the delay")
+            }
+            return Backtester.run(configuration: configuration, candles: Self.candles, recordEquity: false)
+        }
+        #expect(collected.batches.map { $0.map(\.point) } == [[0, 1], [2]])
+    }
+
+    @Test func aBatchIsHandedOverOnceItsRunsHoldTheRowBudget() throws {
+        // Every run logs several orders, so one run is over a budget of 1 row: each batch holds
+        // one run (a worker waits while two budgets' worth are unwritten).
+        let collected = Collected()
+        try SweepRunner(workers: 2, batchSize: 100, batchRows: 1, batchDelay: .seconds(3600)).run(try Self.jobs(12), candles: Self.candles, keepOrders: true, sink: collected.add)
+        #expect(collected.batches.count == 12 && collected.batches.allSatisfy { $0.count == 1 })
+        #expect(collected.batches.flatMap { $0.map(\.point) }.sorted() == Array(0..<12))
     }
 
     @Test func withoutOrdersTheResultsDropThem() throws {
