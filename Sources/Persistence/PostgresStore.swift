@@ -80,16 +80,8 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
 
     // MARK: Writing
 
-    /// One run to write: ``RunStore/write(_:identity:orders:membership:executedAt:wallSeconds:)``.
-    struct Item: @unchecked Sendable {
-        var result: BacktestResult
-        var identity: RunIdentity
-        var membership: RunMembership
-        var wallSeconds: Double
-    }
-
     public func write(_ result: BacktestResult, identity: RunIdentity, orders detail: OrderDetail = .all, membership: RunMembership = .standalone, executedAt: String, wallSeconds: Double) throws(StorageError) {
-        let items = [Item(result: result, identity: identity, membership: membership, wallSeconds: wallSeconds)]
+        let items = [RunToStore(result: result, identity: identity, membership: membership, wallSeconds: wallSeconds)]
         let userID = userID
         try call("writing run \(identity.runID) to") { connection, logger in
             try await Self.transaction(connection, logger: logger) {
@@ -99,7 +91,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
     }
 
     public func write(batch: [SweepRun], orders detail: OrderDetail, sweepID: String, executedAt: String) throws(StorageError) {
-        let items = batch.map { Item(result: $0.result, identity: $0.identity, membership: .sweep(sweepID, point: $0.point), wallSeconds: $0.wallSeconds) }
+        let items = batch.map { RunToStore($0, sweepID: sweepID) }
         let userID = userID
         try call("writing a batch of \(batch.count) runs to") { connection, logger in
             try await Self.transaction(connection, logger: logger) {
@@ -111,8 +103,8 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
     /// The rows of `items` inside the caller's transaction, by the rules of ``RunStore``: a run
     /// already stored keeps its rows, gains the orders and deals it lacked (when `detail` is
     /// `.all`) and the new membership.
-    static func insert(_ items: [Item], detail: OrderDetail, executedAt: String, userID: String?, connection: PostgresConnection, logger: Logger) async throws {
-        var detailed: [Item] = []
+    static func insert(_ items: [RunToStore], detail: OrderDetail, executedAt: String, userID: String?, connection: PostgresConnection, logger: Logger) async throws {
+        var detailed: [RunToStore] = []
         for item in items {
             let result = item.result, identity = item.identity
             let c = result.configuration
@@ -128,7 +120,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
                 ON CONFLICT DO NOTHING
                 """, [.text(identity.botID), .text(userID), .text(c.name), .text(c.symbol), .text(interval), .text(identity.canonicalConfiguration),
                       .real(c.requiredCapital), .real(c.requiredCapital), .text(startedAt), .text(identity.configHash)], logger: logger)
-            let metricsJSON = JSONValue.object(m.jsonPairs).text()
+            let metricsJSON = item.metricsJSON
             let inserted = try await connection.rows("""
                 INSERT INTO bot_runs (run_id, bot_id, user_id, status, started_at, ended_at, total_trades, total_pnl, max_drawdown,
                     sharpe_ratio, data_fingerprint, engine_version, fill_model, candles, initial_balance, final_equity, realized_pnl,
@@ -186,7 +178,7 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
     }
 
     /// The deals, then the orders (which reference them), of `items` by two `COPY`s.
-    static func copyDetails(_ runs: [Item], userID: String?, connection: PostgresConnection, logger: Logger) async throws {
+    static func copyDetails(_ runs: [RunToStore], userID: String?, connection: PostgresConnection, logger: Logger) async throws {
         guard !runs.isEmpty else { return }
         // Each row carries its own symbol: a multi-pair run is copied symbol by symbol (its deal
         // ids and sequences are the run's), as the SQLite store writes it.

@@ -1,4 +1,5 @@
 import Backtesting
+import DCAStrategy
 import Foundation
 
 /// A stored value as the commands read it, the same from SQLite and PostgreSQL: times are
@@ -108,11 +109,42 @@ public struct SweepRun {
     public var identity: RunIdentity
     public var wallSeconds: Double
     public var point: Int
+    /// `bot_runs.metrics`: every metric as a JSON object, made by the initialiser (a sweep's
+    /// workers make it, so the writer thread does not).
+    public var metricsJSON: String
     public init(result: BacktestResult, identity: RunIdentity, wallSeconds: Double, point: Int) {
         self.result = result
         self.identity = identity
         self.wallSeconds = wallSeconds
         self.point = point
+        metricsJSON = JSONValue.object(result.metrics.jsonPairs).text()
+    }
+}
+
+/// One run for a store to write (``RunDatabase/write(_:identity:orders:membership:executedAt:wallSeconds:)``
+/// or a sweep's batch), stored before or not.
+struct RunToStore: @unchecked Sendable {
+    var result: BacktestResult
+    var identity: RunIdentity
+    var membership: RunMembership
+    var wallSeconds: Double
+    /// `bot_runs.metrics` (``SweepRun/metricsJSON``).
+    var metricsJSON: String
+
+    init(result: BacktestResult, identity: RunIdentity, membership: RunMembership, wallSeconds: Double) {
+        self.result = result
+        self.identity = identity
+        self.membership = membership
+        self.wallSeconds = wallSeconds
+        metricsJSON = JSONValue.object(result.metrics.jsonPairs).text()
+    }
+
+    init(_ run: SweepRun, sweepID: String) {
+        result = run.result
+        identity = run.identity
+        membership = .sweep(sweepID, point: run.point)
+        wallSeconds = run.wallSeconds
+        metricsJSON = run.metricsJSON
     }
 }
 

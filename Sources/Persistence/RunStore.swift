@@ -131,7 +131,9 @@ public final class RunStore: RunDatabase, Sendable {
     ) throws(StorageError) {
         do {
             try pool.write { db in
-                try Self.insert(result, identity: identity, detail: detail, membership: membership, executedAt: executedAt, wallSeconds: wallSeconds, userID: userID, db: db)
+                try Self.insert(
+                    [RunToStore(result: result, identity: identity, membership: membership, wallSeconds: wallSeconds)], detail: detail, executedAt: executedAt, userID: userID, db: db
+                )
             }
         } catch {
             if DatabaseHealth.isDamageOrPermission(error) { throw DatabaseHealth.explain(error, path: path, doing: "writing") }
@@ -146,9 +148,10 @@ public final class RunStore: RunDatabase, Sendable {
     ) throws(StorageError) {
         do {
             try pool.write { db in
-                for item in batch {
-                    try Self.insert(item.result, identity: item.identity, detail: detail, membership: .sweep(sweepID, point: item.point), executedAt: executedAt, wallSeconds: item.wallSeconds, userID: userID, db: db)
-                }
+                try Self.insert(
+                    batch.map { RunToStore($0, sweepID: sweepID) },
+                    detail: detail, executedAt: executedAt, userID: userID, db: db
+                )
             }
         } catch {
             if DatabaseHealth.isDamageOrPermission(error) { throw DatabaseHealth.explain(error, path: path, doing: "writing") }
@@ -371,72 +374,45 @@ public final class RunStore: RunDatabase, Sendable {
         }
     }
 
-    static func insert(
-        _ result: BacktestResult, identity: RunIdentity, detail: OrderDetail, membership: RunMembership, executedAt: String, wallSeconds: Double,
-        userID: String? = nil, db: Database
-    ) throws {
-        let c = result.configuration
-        let times = result.candles.openTimes
-        func time(_ bar: Int?) -> String? { bar.map { UTCTime.iso8601(nanoseconds: times[$0]) } }
-        let startedAt = times.first.map { UTCTime.iso8601(nanoseconds: $0) } ?? ""
-        let endedAt = times.last.map { UTCTime.iso8601(nanoseconds: $0) } ?? ""
-        let m = result.metrics
-        let interval = m.intervalSeconds.map(Self.intervalName)
+    /// Writes `runs` inside the caller's transaction: the runs not stored before by
+    /// ``NewRunRows`` (a few multi-row statements per table for the whole batch), with their
+    /// orders and deals when `detail` is `.all`; each run already stored (the same `run_id`: the
+    /// same deterministic backtest, by `run`, a sweep or a merge) by
+    /// ``addToStoredRun(_:identity:detail:membership:userID:db:)``, which keeps its rows.
+    static func insert(_ runs: [RunToStore], detail: OrderDetail, executedAt: String, userID: String? = nil, db: Database) throws {
+        // Which runs are stored: one statement for the whole batch.
+        let ids = JSONValue.array(runs.map { .string($0.identity.runID) }).text()
+        let stored = try Set(String.fetchAll(db.cachedStatement(sql: "SELECT run_id FROM bot_runs WHERE run_id IN (SELECT value FROM json_each(?))"), arguments: [ids]))
+        var fresh: [RunToStore] = []
+        var again: [RunToStore] = []
+        var seen = Set<String>()
+        for run in runs {
+            // A run given twice is new once, then stored.
+            if !stored.contains(run.identity.runID) && seen.insert(run.identity.runID).inserted { fresh.append(run) } else { again.append(run) }
+        }
+        try NewRunRows.insert(fresh, executedAt: executedAt, userID: userID, db: db)
+        if detail == .all {
+            for run in fresh { try insertOrdersAndDeals(run.result, identity: run.identity, userID: userID, db: db) }
+        }
+        for run in again {
+            try addToStoredRun(run, detail: detail, userID: userID, db: db)
+        }
+    }
 
-        try db.cachedStatement(sql: """
-                INSERT INTO bots (bot_id, user_id, name, bot_type, status, symbol, interval, config, required_capital,
-                                  max_position_size, risk_per_trade, created_at, config_hash)
-                VALUES (?, ?, ?, 'dca', 'backtest', ?, ?, ?, ?, ?, NULL, ?, ?)
-                ON CONFLICT(bot_id) DO NOTHING
-                """).execute(
-            arguments: [identity.botID, userID, c.name, c.symbol, interval, identity.canonicalConfiguration, c.requiredCapital, c.requiredCapital, startedAt, identity.configHash]
-        )
-        // The same run stored before (by `run`, a sweep or a merge) holds the same values: keep
-        // its rows, add the orders and deals it lacks, and add this membership.
+    /// A run stored before holds the same values: its rows stay as they are; it gains the orders
+    /// and deals it lacks when `detail` is `.all`, the membership, and the `symbol_results` rows
+    /// of a run stored before that table existed.
+    static func addToStoredRun(_ run: RunToStore, detail: OrderDetail, userID: String?, db: Database) throws {
+        let (result, identity, membership) = (run.result, run.identity, run.membership)
         let stored = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT standalone, EXISTS(SELECT 1 FROM order_logs o WHERE o.run_id = bot_runs.run_id) AS has_orders FROM bot_runs WHERE run_id = ?"),
             arguments: [identity.runID]
         )
-        if let stored {
-            if detail == .all, !(stored["has_orders"] as Bool) {
-                try insertOrdersAndDeals(result, identity: identity, userID: userID, db: db)
-            }
-            try addMembership(membership, runID: identity.runID, alreadyStandalone: stored["standalone"] as Bool, db: db)
-            // A run stored before symbol_results existed gains its rows (kept when present).
-            try insertSymbolResults(result, runID: identity.runID, userID: userID, db: db)
-            return
-        }
-        let metricsJSON = JSONValue.object(m.jsonPairs).text()
-        try db.cachedStatement(sql: """
-                INSERT INTO bot_runs (run_id, bot_id, user_id, status, started_at, ended_at, total_trades, total_pnl, max_drawdown,
-                    sharpe_ratio, data_fingerprint, engine_version, fill_model, candles, initial_balance, final_equity, realized_pnl,
-                    fees_paid, metrics, standalone, error, executed_at, wall_seconds)
-                VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
-                """).execute(
-            arguments: [
-                identity.runID, identity.botID, userID, startedAt, endedAt, m.totalTrades, m.totalPnL, m.maxDrawdown, m.sharpeRatio,
-                identity.dataFingerprint, engineVersion, c.fillModel.rawValue, m.candles, m.initialBalance, m.finalEquity,
-                m.realizedPnL, m.feesPaid, metricsJSON, membership == .standalone, executedAt, wallSeconds,
-            ]
-        )
-        try addMembership(membership, runID: identity.runID, alreadyStandalone: membership == .standalone, db: db)
-        if detail == .all {
+        guard let stored else { preconditionFailure("run \(identity.runID) was to be stored already") }
+        if detail == .all, !(stored["has_orders"] as Bool) {
             try insertOrdersAndDeals(result, identity: identity, userID: userID, db: db)
         }
-        let end = RunEndState(result)
-        for position in end.positions {
-            try db.cachedStatement(sql: "INSERT INTO positions (run_id, user_id, symbol, qty, avg_price, current_price, unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
-                arguments: [identity.runID, userID, position.symbol, position.quantity, position.averageEntry, position.lastClose, position.unrealizedPnL]
-            )
-        }
-        for balance in end.balances {
-            try db.cachedStatement(sql: "INSERT INTO funds (run_id, user_id, exchange, currency, free, locked, total) VALUES (?, ?, 'paper_trading', ?, ?, ?, ?)").execute(
-                arguments: [identity.runID, userID, balance.currency, balance.free, balance.locked, balance.total]
-            )
-            try db.cachedStatement(sql: "INSERT INTO holdings (run_id, user_id, asset, quantity) VALUES (?, ?, ?, ?)").execute(
-                arguments: [identity.runID, userID, balance.currency, balance.total]
-            )
-        }
+        try addMembership(membership, runID: identity.runID, alreadyStandalone: stored["standalone"] as Bool, db: db)
         try insertSymbolResults(result, runID: identity.runID, userID: userID, db: db)
     }
 

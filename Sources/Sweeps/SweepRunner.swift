@@ -83,9 +83,8 @@ public struct SweepRunner: Sendable {
         )
         let writer = Thread {
             while let batch = exchange.nextBatch() {
-                let items = batch.map { SweepRun(result: $0.result, identity: jobs[$0.index].identity, wallSeconds: $0.seconds, point: jobs[$0.index].point) }
                 do {
-                    try sink(items)
+                    try sink(batch)
                     stored?(exchange.stored(batch.count))
                 } catch {
                     exchange.fail(error)
@@ -107,7 +106,8 @@ public struct SweepRunner: Sendable {
                     result.storedSymbols = result.symbolOutcomes
                     result.orders = []
                 }
-                exchange.deliver(index: k, result: result, seconds: elapsed / .seconds(1))
+                // Made here, on a worker: the run's metrics JSON is written by its initialiser.
+                exchange.deliver(SweepRun(result: result, identity: jobs[k].identity, wallSeconds: elapsed / .seconds(1), point: jobs[k].point))
             }
         }
         exchange.waitForWriter()
@@ -126,7 +126,7 @@ public final class SweepExchange: @unchecked Sendable {
     private var next = 0
     private var delivered = 0
     private var storedCount = 0
-    private var buffer: [(index: Int, result: BacktestResult, seconds: Double)] = []
+    private var buffer: [SweepRun] = []
     /// Order and deal rows of the runs in `buffer`.
     private var bufferedRows = 0
     /// When the first run in `buffer` arrived.
@@ -151,12 +151,12 @@ public final class SweepExchange: @unchecked Sendable {
     }
 
     /// Hands a finished run to the writer; waits while two batches' worth are waiting.
-    func deliver(index: Int, result: BacktestResult, seconds: Double) {
+    func deliver(_ run: SweepRun) {
         condition.lock()
         while !buffer.isEmpty && (buffer.count >= 2 * batchSize || bufferedRows >= 2 * batchRows) && error == nil { condition.wait() }
         if buffer.isEmpty { firstBufferedAt = Date() }
-        buffer.append((index, result, seconds))
-        bufferedRows += result.orders.count + result.deals.count
+        buffer.append(run)
+        bufferedRows += run.result.orders.count + run.result.deals.count
         delivered += 1
         condition.broadcast()
         condition.unlock()
@@ -164,7 +164,7 @@ public final class SweepExchange: @unchecked Sendable {
 
     /// The next batch for the writer (see ``SweepRunner``); `nil` when all runs are handed over
     /// (or a write failed).
-    func nextBatch() -> [(index: Int, result: BacktestResult, seconds: Double)]? {
+    func nextBatch() -> [SweepRun]? {
         condition.lock()
         defer { condition.unlock() }
         while error == nil && delivered < total && buffer.count < batchSize && bufferedRows < batchRows {
