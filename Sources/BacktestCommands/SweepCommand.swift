@@ -302,9 +302,11 @@ struct SweepCommand: ParsableCommand {
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
         let fingerprint = detailPath?.fingerprint ?? finer?.fingerprint(barsFingerprint: barsFingerprint, symbols: allSymbols) ?? barsFingerprint
         let runner = PointRunner(candles: candles, detail: detailPath?.path, symbolData: symbolData, symbols: allSymbols, detailCandles: finer)
-        let points = zip(validIndices, validConfigurations).map { index, configuration in
-            let used = symbolData != nil ? runner.fingerprint(of: configuration) : configuration.fillModel == .detail ? fingerprint : barsFingerprint
-            return Point(index: index, values: grid.values(at: index), configuration: configuration, identity: RunIdentity(configuration: configuration, dataFingerprint: used))
+        let identities = RunIdentity.derive(validConfigurations.map { configuration in
+            (configuration, symbolData != nil ? runner.fingerprint(of: configuration) : configuration.fillModel == .detail ? fingerprint : barsFingerprint)
+        }, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let points = validIndices.indices.map { k in
+            Point(index: validIndices[k], values: grid.values(at: validIndices[k]), configuration: validConfigurations[k], identity: identities[k])
         }
         validIndices = []
         validConfigurations = []
