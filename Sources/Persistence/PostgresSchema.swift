@@ -7,6 +7,7 @@ enum PostgresSchema {
         ("v1_platform_schema", v1),
         ("v2_run_summary_view", RunSummaryView.postgres),
         ("v3_symbol_results", v3),
+        ("v4_symbol_figures_of_runs_swept_without_orders", v4),
     ]
 
     static var migrationNames: [String] { migrations.map(\.name) }
@@ -154,6 +155,19 @@ enum PostgresSchema {
             quantity double precision NOT NULL CHECK (quantity >= 0),
             UNIQUE (run_id, asset)
         );
+        """
+
+    /// The repair of SQLite's `v8_symbol_figures_of_runs_swept_without_orders` (``Schema/symbolFiguresRepair``).
+    static let v4 = """
+        UPDATE symbol_results s SET
+            filled_orders = r.total_trades,
+            rejected_orders = (r.metrics->>'rejected_orders')::bigint,
+            fees = greatest(r.fees_paid, 0)
+        FROM bot_runs r
+        WHERE r.run_id = s.run_id
+            AND s.filled_orders = 0 AND s.rejected_orders = 0 AND s.fees = 0
+            AND (r.total_trades > 0 OR (r.metrics->>'rejected_orders')::bigint > 0)
+            AND (SELECT count(*) FROM symbol_results t WHERE t.run_id = s.run_id) = 1
         """
 
     /// Each traded symbol's figures of a run, as SQLite's `v7_symbol_results`.

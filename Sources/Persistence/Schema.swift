@@ -12,6 +12,7 @@ public enum Schema {
     public static let migrationNames = [
         "v1_platform_schema", "v2_sweep_details", "v3_enumeration_checks_by_equality", "engine_v2_exit_roles_and_steps",
         "v4_sweep_membership_links", "v5_run_summary_view", "v6_signal_exit_role", "v7_symbol_results",
+        "v8_symbol_figures_of_runs_swept_without_orders",
     ]
 
     /// Every table, parents before children (the order to copy rows in).
@@ -447,8 +448,31 @@ public enum Schema {
         migrator.registerMigration("v7_symbol_results") { db in
             try db.execute(sql: symbolResultsTable)
         }
+        // Releases with v7 stored 0 fees, 0 filled and 0 rejected orders in the symbol_results
+        // row of a one-pair sweep point stored without its orders (the sweep dropped the orders
+        // before they were counted). Such a row is set from its run's own row, which has the same
+        // figures for a one-pair run. Every other row is left as it is.
+        migrator.registerMigration("v8_symbol_figures_of_runs_swept_without_orders") { db in
+            try db.execute(sql: symbolFiguresRepair)
+        }
         return migrator
     }
+
+    /// The repair of v8: a run's only symbol_results row that says 0 fees, 0 filled and 0
+    /// rejected orders while the run itself filled or rejected orders takes the run's
+    /// `total_trades`, `rejected_orders` (from its metrics) and `fees_paid` (the same fees summed
+    /// in fill order rather than order by order: equal up to the last digits).
+    static let symbolFiguresRepair = """
+        UPDATE symbol_results SET
+            filled_orders = r.total_trades,
+            rejected_orders = json_extract(r.metrics, '$.rejected_orders'),
+            fees = max(r.fees_paid, 0)
+        FROM bot_runs r
+        WHERE r.run_id = symbol_results.run_id
+            AND symbol_results.filled_orders = 0 AND symbol_results.rejected_orders = 0 AND symbol_results.fees = 0
+            AND (r.total_trades > 0 OR json_extract(r.metrics, '$.rejected_orders') > 0)
+            AND (SELECT count(*) FROM symbol_results s WHERE s.run_id = symbol_results.run_id) = 1
+        """
 
     /// `symbol_results`: one row per run and traded symbol (SQLite types; ``PostgresSchema``
     /// has the same columns and CHECKs with PostgreSQL types).

@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func migrationsAreNamedAndTheViewIsTheLast() {
-        #expect(PostgresSchema.migrationNames == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results"])
+        #expect(PostgresSchema.migrationNames == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results", "v4_symbol_figures_of_runs_swept_without_orders"])
         #expect(PostgresSchema.migrationsTable.contains("dca_migrations"))
     }
 }

@@ -67,7 +67,7 @@ struct PostgresStoreTests {
         let views = try store.query("SELECT table_name::text AS name FROM information_schema.views WHERE table_schema = 'public'")
         #expect(views.compactMap { $0["name"].text } == ["run_summary"])
         let migrations = try store.query("SELECT name FROM dca_migrations ORDER BY name")
-        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results"])
+        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results", "v4_symbol_figures_of_runs_swept_without_orders"])
 
         // Columns in the order of the SQLite database the current migrations write.
         let (sqlite, _) = try SchemaTests.storedRun()
@@ -239,7 +239,7 @@ struct PostgresStoreTests {
         }
         let store = try PostgresStore(url: database.url)
         let migrations = try store.query("SELECT name FROM dca_migrations ORDER BY name")
-        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results"])
+        #expect(migrations.compactMap { $0["name"].text } == ["v1_platform_schema", "v2_run_summary_view", "v3_symbol_results", "v4_symbol_figures_of_runs_swept_without_orders"])
         #expect(try store.count("bot_runs") == 1 && store.count("order_logs") == result.orders.count && store.count("deals") == result.deals.count)
         #expect(try store.count("symbol_results") == 0)
         guard case .found(let old) = try store.lookUp(runIDPrefix: identity.runID) else { Issue.record("old run not found"); return }
@@ -247,6 +247,32 @@ struct PostgresStoreTests {
         try store.write(result, identity: identity, orders: .none, membership: .standalone, executedAt: "2026-02-01T00:00:00.000Z", wallSeconds: 1)
         #expect(try store.count("order_logs") == result.orders.count)
         SymbolResultsTests.expectHandWorkedFigures(try store.rows(of: "symbol_results"))
+    }
+
+    /// v4 repairs what the releases with v3 stored for a one-pair sweep point kept without its
+    /// orders (0 fees, 0 filled and 0 rejected orders), as SQLite's v8 does, and leaves the
+    /// multi-pair run's rows alone.
+    @Test func migrationV4RepairsTheFiguresOfAOnePairRunSweptWithoutItsOrders() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let (result, identity) = try SymbolResultsTests.onePairRunWithFees()
+        let (pair, pairIdentity) = try SymbolResultsTests.twoPairRun()
+        do {
+            let store = try PostgresStore(url: database.url)
+            var swept = result
+            swept.orders = []
+            try store.write(swept, identity: identity, orders: .none, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
+            try store.write(pair, identity: pairIdentity, orders: .none, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
+            let broken = try store.query("SELECT filled_orders, rejected_orders, fees FROM symbol_results WHERE run_id = '\(identity.runID)'")
+            #expect(broken.map { [$0["filled_orders"].integer, $0["rejected_orders"].integer] } == [[0, 0]] && broken.first?["fees"].double == 0)
+            try store.execute("DELETE FROM dca_migrations WHERE name = 'v4_symbol_figures_of_runs_swept_without_orders'")
+        }
+        let store = try PostgresStore(url: database.url)
+        let repaired = try store.query("SELECT s.filled_orders, s.rejected_orders, s.fees, r.fees_paid FROM symbol_results s JOIN bot_runs r USING (run_id) WHERE s.run_id = '\(identity.runID)'")
+        #expect(repaired.map { [$0["filled_orders"].integer, $0["rejected_orders"].integer] } == [[3, 0]])
+        let fees = repaired.first?["fees"].double ?? .nan
+        #expect(fees == repaired.first?["fees_paid"].double && abs(fees - 0.42) < 0.001)
+        SymbolResultsTests.expectHandWorkedFigures(try store.rows(of: "symbol_results").filter { $0["run_id"].text == pairIdentity.runID })
     }
 
     @Test func aDatabaseOfANewerVersionIsRefused() throws {

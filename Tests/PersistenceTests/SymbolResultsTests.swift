@@ -72,6 +72,66 @@ import Testing
         Self.expectHandWorkedFigures(detail.symbols)
     }
 
+    /// A one-pair run with fees over three hourly bars (fee 0.1%, 100 USDT base and safety orders,
+    /// safety orders 5% apart, 10% take profit). By hand: the base order fills at 100 (1 unit),
+    /// the first safety order at 95 (low 94; 100 / 95 units), the take profit at 1.1 times the
+    /// average entry (high 112): 3 orders filled, none rejected; fees 0.1 + 0.1 and 0.1% of the
+    /// take profit's proceeds, 1.1 x 200 = 220: 0.42 in all (a little more if fees enter the
+    /// average entry).
+    static func onePairRunWithFees() throws -> (BacktestResult, RunIdentity) {
+        let configuration = try BotConfiguration.decode(json: Data("""
+            {"symbol": "TESTUSDT", "initial_balance": 10000, "fee_rate": 0.001, "base_order_size": 100, "safety_order_size": 100,
+             "max_safety_orders": 2, "price_deviation": 0.05, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.1}
+            """.utf8))
+        let candles = try CandleLoader.load(bytes: Array("""
+            timestamp,open,high,low,close,volume
+            2024-07-01T00:00:00Z,100,100.5,99.5,100,1
+            2024-07-01T01:00:00Z,99,99.5,94,97,1
+            2024-07-01T02:00:00Z,97,112,96,111,1
+            """.utf8)).series
+        return (Backtester.run(configuration: configuration, candles: candles), RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint))
+    }
+
+    /// Releases with v7 stored a one-pair sweep point kept without its orders with 0 fees, 0
+    /// filled and 0 rejected orders in symbol_results (the sweep dropped the orders before they
+    /// were counted). v8 sets such a row from its run's row and leaves every other row alone.
+    @Test func migrationV8RepairsTheFiguresOfAOnePairRunSweptWithoutItsOrders() throws {
+        let path = SchemaTests.temporaryDatabase()
+        let (result, identity) = try Self.onePairRunWithFees()
+        let (pair, pairIdentity) = try Self.twoPairRun()
+        do {
+            let store = try RunStore(path: path)
+            // What the v7 releases' sweep handed the writer: the result without its orders.
+            var swept = result
+            swept.orders = []
+            try store.recordSweep(SweepRecord(id: "00000000-0000-4000-8000-000000000001", grid: "{}", baseConfig: "{}", dataFingerprint: identity.dataFingerprint, runs: 1, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z"))
+            try store.write(swept, identity: identity, orders: .none, membership: .sweep("00000000-0000-4000-8000-000000000001", point: 0), executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0.01)
+            try store.write(pair, identity: pairIdentity, orders: .none, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0.01)
+        }
+        let queue = try DatabaseQueue(path: path)
+        let broken = try queue.read { try Row.fetchOne($0, sql: "SELECT filled_orders, rejected_orders, fees FROM symbol_results WHERE run_id = ?", arguments: [identity.runID]) }
+        let brokenFilled: Int? = broken?["filled_orders"], brokenRejected: Int? = broken?["rejected_orders"], brokenFees: Double? = broken?["fees"]
+        #expect(brokenFilled == 0 && brokenRejected == 0 && brokenFees == 0)
+        let others = Schema.tables.filter { $0 != "symbol_results" }
+        let before = try queue.read { try SchemaTests.dump($0, tables: others) }
+        let pairRowsBefore = try queue.read { try SchemaTests.dump($0, tables: ["symbol_results"]) }["symbol_results"]!.filter { !$0.contains(identity.runID) }
+        try queue.write { try $0.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v8_symbol_figures_of_runs_swept_without_orders'") }
+        try queue.close()
+
+        let migrated = try RunStore(path: path)
+        try migrated.read { db throws in
+            #expect(try Schema.migrator.appliedIdentifiers(db) == Set(Schema.migrationNames))
+            #expect(try SchemaTests.dump(db, tables: others) == before)
+            #expect(try SchemaTests.dump(db, tables: ["symbol_results"])["symbol_results"]!.filter { !$0.contains(identity.runID) } == pairRowsBefore)
+            let row = try Row.fetchOne(db, sql: "SELECT s.filled_orders, s.rejected_orders, s.fees, r.fees_paid FROM symbol_results s JOIN bot_runs r USING (run_id) WHERE s.run_id = ?", arguments: [identity.runID])
+            let filled: Int? = row?["filled_orders"], rejected: Int? = row?["rejected_orders"]
+            #expect(filled == 3 && rejected == 0)
+            let fees: Double = row?["fees"] ?? .nan, feesPaid: Double = row?["fees_paid"] ?? .nan
+            #expect(fees == feesPaid && abs(fees - 0.42) < 0.001)
+        }
+        Self.expectHandWorkedFigures(try migrated.rows(of: "symbol_results").filter { $0["run_id"].text == pairIdentity.runID }.sorted { ($0["symbol_order"].integer ?? 0) < ($1["symbol_order"].integer ?? 0) })
+    }
+
     @Test func aOnePairRunHasOneRowForItsSymbol() throws {
         let (store, identity) = try SchemaTests.storedRun()
         let rows = try store.rows(of: "symbol_results")
