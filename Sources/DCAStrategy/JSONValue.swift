@@ -112,22 +112,25 @@ public enum JSONValue: Sendable, Equatable {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
-            for byte in bytes {
+            // Runs of bytes that need no escape (most strings are one such run) go in at once.
+            var start = 0
+            for (k, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<k]))
+                start = k + 1
                 switch byte {
                 case UInt8(ascii: "\""): append("\\\"", to: &out)
                 case UInt8(ascii: "\\"): append("\\\\", to: &out)
                 case UInt8(ascii: "\n"): append("\\n", to: &out)
                 case UInt8(ascii: "\r"): append("\\r", to: &out)
                 case UInt8(ascii: "\t"): append("\\t", to: &out)
-                case 0..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    append("\\u00", to: &out)
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0xF)])
                 default:
-                    out.append(byte)
+                    let hex: StaticString = "0123456789abcdef"
+                    append("\\u00", to: &out)
+                    out.append(hex.utf8Start[Int(byte >> 4)])
+                    out.append(hex.utf8Start[Int(byte & 0xF)])
                 }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
         out.append(UInt8(ascii: "\""))
     }

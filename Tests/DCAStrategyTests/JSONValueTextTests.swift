@@ -14,6 +14,13 @@ import Testing
         #expect(value.text() == #"{"name":"a \"quoted\" \\ back\nline\ttab\r\u0001\u001f é €","n":0.015,"whole":630,"negative":-2.5,"zero":0,"big":1000000000000000.0,"tiny":1e-07,"nan":null,"i":-9223372036854775808,"j":0,"k":42,"list":[true,false,null,[],{}]}"#)
     }
 
+    @Test func stringsThatStartOrEndWithAnEscapeOrAreEmpty() {
+        #expect(JSONValue.string("").text() == "\"\"")
+        #expect(JSONValue.string("\"").text() == "\"\\\"\"")
+        #expect(JSONValue.string("\\x\n").text() == "\"\\\\x\\n\"")
+        #expect(JSONValue.string("\u{0}€").text() == "\"\\u0000€\"")
+    }
+
     @Test func prettyTextIndentsByTwoSpaces() {
         let value = JSONValue.object([("a", .array([.integer(1), .object([("b", .string("x"))])])), ("c", .object([]))])
         #expect(value.text(pretty: true) == "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"x\"\n    }\n  ],\n  \"c\": {}\n}")
