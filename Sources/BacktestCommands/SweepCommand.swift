@@ -469,15 +469,17 @@ struct SweepCommand: ParsableCommand {
     func rank(_ points: [Point], metrics: [String: [String: Double]]) -> [Point] {
         let smallerIsBetter = objective.metric.ranking == .lowerIsBetter
         let objective = self.objective.metric.key
-        return points.sorted { a, b in
-            let x = metrics[a.identity.runID]?[objective], y = metrics[b.identity.runID]?[objective]
-            switch (x, y) {
+        // Each point's value looked up once, not in every comparison.
+        let values = points.map { metrics[$0.identity.runID]?[objective] }
+        let order = points.indices.sorted { i, j in
+            switch (values[i], values[j]) {
             case let (x?, y?) where x != y: return smallerIsBetter ? x < y : x > y
             case (.some, nil): return true
             case (nil, .some): return false
-            default: return a.index < b.index
+            default: return points[i].index < points[j].index
             }
         }
+        return order.map { points[$0] }
     }
 
     /// The top points, each with the varied keys whose value is the first or last of its values
