@@ -19,8 +19,17 @@ import Testing
     /// A small stored run to build on.
     static func storedRun() throws -> (RunStore, RunIdentity) {
         let store = try RunStore(path: temporaryDatabase())
+        let (result, identity) = try smallRun(feeRate: 0)
+        try store.write(result, identity: identity, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0.01)
+        return (store, identity)
+    }
+
+    /// Three hourly bars, 100 USDT base and safety orders 5% apart (two at most), a 10% take
+    /// profit: the base order fills at 100, the first safety order at 95, the take profit at the
+    /// third bar's high.
+    static func smallRun(feeRate: Double) throws -> (BacktestResult, RunIdentity) {
         let configuration = try BotConfiguration.decode(json: Data("""
-            {"symbol": "TESTUSDT", "initial_balance": 10000, "fee_rate": 0, "base_order_size": 100, "safety_order_size": 100,
+            {"symbol": "TESTUSDT", "initial_balance": 10000, "fee_rate": \(feeRate), "base_order_size": 100, "safety_order_size": 100,
              "max_safety_orders": 2, "price_deviation": 0.05, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.1}
             """.utf8))
         let candles = try CandleLoader.load(bytes: Array("""
@@ -29,10 +38,7 @@ import Testing
             2024-07-01T01:00:00Z,99,99.5,94,97,1
             2024-07-01T02:00:00Z,97,112,96,111,1
             """.utf8)).series
-        let result = Backtester.run(configuration: configuration, candles: candles)
-        let identity = RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint)
-        try store.write(result, identity: identity, executedAt: "2026-01-01T00:00:00.000Z", wallSeconds: 0.01)
-        return (store, identity)
+        return (Backtester.run(configuration: configuration, candles: candles), RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint))
     }
 
     @Test func tablesHaveThePlatformColumns() throws {

@@ -79,17 +79,7 @@ import Testing
     /// take profit's proceeds, 1.1 x 200 = 220: 0.42 in all (a little more if fees enter the
     /// average entry).
     static func onePairRunWithFees() throws -> (BacktestResult, RunIdentity) {
-        let configuration = try BotConfiguration.decode(json: Data("""
-            {"symbol": "TESTUSDT", "initial_balance": 10000, "fee_rate": 0.001, "base_order_size": 100, "safety_order_size": 100,
-             "max_safety_orders": 2, "price_deviation": 0.05, "safety_order_step_scale": 1, "safety_order_volume_scale": 1, "take_profit": 0.1}
-            """.utf8))
-        let candles = try CandleLoader.load(bytes: Array("""
-            timestamp,open,high,low,close,volume
-            2024-07-01T00:00:00Z,100,100.5,99.5,100,1
-            2024-07-01T01:00:00Z,99,99.5,94,97,1
-            2024-07-01T02:00:00Z,97,112,96,111,1
-            """.utf8)).series
-        return (Backtester.run(configuration: configuration, candles: candles), RunIdentity(configuration: configuration, dataFingerprint: candles.fingerprint))
+        try SchemaTests.smallRun(feeRate: 0.001)
     }
 
     /// Releases with v7 stored a one-pair sweep point kept without its orders with 0 fees, 0
