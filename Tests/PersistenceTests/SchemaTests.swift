@@ -426,6 +426,38 @@ import Testing
             }
         }
     }
+
+    /// A sweep's batch is written by multi-row statements (256 rows, then 16, then 1): a batch of
+    /// 301 runs, one of them given twice, leaves the same rows as writing its runs one at a time,
+    /// and the run given twice is one run linked at its lower point.
+    @Test func aBatchOfRunsLeavesTheRowsOfWritingThemOneByOne() throws {
+        let sweepID = "00000000-0000-4000-8000-000000000001"
+        let (small, _) = try SchemaTests.smallRun(feeRate: 0.001)
+        let runs = try (0..<300).map { k in
+            let configuration = try BotConfiguration.decode(json: Data("""
+                {"symbol": "TESTUSDT", "initial_balance": 10000, "fee_rate": 0.001, "base_order_size": 100, "safety_order_size": 100,
+                 "max_safety_orders": 2, "price_deviation": 0.05, "take_profit": \(0.01 + 0.0001 * Double(k))}
+                """.utf8))
+            let result = Backtester.run(configuration: configuration, candles: small.candles, recordEquity: false)
+            return SweepRun(result: result, identity: RunIdentity(configuration: configuration, dataFingerprint: small.candles.fingerprint), wallSeconds: 0.5, point: k)
+        }
+        var twice = runs[7]
+        twice.point = 300
+        let batched = try RunStore(path: SchemaTests.temporaryDatabase())
+        let single = try RunStore(path: SchemaTests.temporaryDatabase())
+        for store in [batched, single] {
+            try store.recordSweep(SweepRecord(id: sweepID, grid: "{}", baseConfig: "{}", dataFingerprint: "test", runs: 301, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.000Z"))
+        }
+        try batched.write(batch: [twice] + runs, orders: .all, sweepID: sweepID, executedAt: "2026-01-01T00:00:00.000Z")
+        for run in runs {
+            try single.write(batch: [run], orders: .all, sweepID: sweepID, executedAt: "2026-01-01T00:00:00.000Z")
+        }
+        let batchedRows = try batched.read { try SchemaTests.dump($0) }
+        #expect(batchedRows == (try single.read { try SchemaTests.dump($0) }))
+        #expect(batchedRows["bot_runs"]?.count == 300 && batchedRows["sweep_runs"]?.count == 300)
+        let point = try batched.read { try Int.fetchOne($0, sql: "SELECT point FROM sweep_runs WHERE run_id = ?", arguments: [runs[7].identity.runID]) }
+        #expect(point == 7)
+    }
 }
 
 /// Engine v2's order role and close reason `close_condition` and the step of a take-profit step
