@@ -126,6 +126,9 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var detailCandles: DetailOptions
 
 
+    /// Threads that prepare the points (decode, identities): `--jobs`, or every core.
+    var preparationWorkers: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+
     func validate() throws {
         if search == .random {
             guard let samples else { throw ValidationError("--search random draws --samples N points: give --samples (and --seed S to choose the draw).") }
@@ -228,16 +231,26 @@ struct SweepCommand: ParsableCommand {
         var invalidCount = 0
         // Every symbol of the valid points, in order of first appearance (`symbols` may be a grid key).
         var allSymbols: [String] = []
-        for position in stride(from: shard.index, to: selectedCount, by: shard.count) {
-            let index = drawn?[position] ?? position
-            do {
-                let configuration = try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index))
-                for symbol in configuration.tradedSymbols where !allSymbols.contains(symbol) { allSymbols.append(symbol) }
-                validIndices.append(index)
-                validConfigurations.append(configuration)
-            } catch {
-                invalidCount += 1
-                if skipInvalid || invalid.count < 20 { invalid.append((index, Self.describe(grid.values(at: index)), error.problems.joined(separator: "; "))) }
+        // Decoded on every core, 4,096 points at a time (about 28 us each), then taken in order.
+        let shardPoints = selectedCount > shard.index ? (selectedCount - shard.index + shard.count - 1) / shard.count : 0
+        for chunkStart in stride(from: 0, to: shardPoints, by: 4_096) {
+            let indices = (chunkStart..<min(chunkStart + 4_096, shardPoints)).map { k in
+                let position = shard.index + k * shard.count
+                return drawn?[position] ?? position
+            }
+            let decoded = ParallelMap.map(indices, workers: preparationWorkers) { index in
+                Swift.Result { () throws(ConfigurationError) in try BotConfiguration.decode(dictionary: grid.configurationObject(base: base, at: index)) }
+            }
+            for (index, outcome) in zip(indices, decoded) {
+                switch outcome {
+                case .success(let configuration):
+                    for symbol in configuration.tradedSymbols where !allSymbols.contains(symbol) { allSymbols.append(symbol) }
+                    validIndices.append(index)
+                    validConfigurations.append(configuration)
+                case .failure(let error):
+                    invalidCount += 1
+                    if skipInvalid || invalid.count < 20 { invalid.append((index, Self.describe(grid.values(at: index)), error.problems.joined(separator: "; "))) }
+                }
             }
         }
         if invalidCount > 0 && !skipInvalid {
@@ -302,9 +315,13 @@ struct SweepCommand: ParsableCommand {
         // Runs with fill_model detail used the finer candles too: their data fingerprint covers both.
         let fingerprint = detailPath?.fingerprint ?? finer?.fingerprint(barsFingerprint: barsFingerprint, symbols: allSymbols) ?? barsFingerprint
         let runner = PointRunner(candles: candles, detail: detailPath?.path, symbolData: symbolData, symbols: allSymbols, detailCandles: finer)
-        let identities = RunIdentity.derive(validConfigurations.map { configuration in
-            (configuration, symbolData != nil ? runner.fingerprint(of: configuration) : configuration.fillModel == .detail ? fingerprint : barsFingerprint)
-        }, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        // Each identity (canonical text and three SHA-256 hashes, about 25 us) on every core.
+        let fingerprints = validConfigurations.map { configuration in
+            symbolData != nil ? runner.fingerprint(of: configuration) : configuration.fillModel == .detail ? fingerprint : barsFingerprint
+        }
+        let identities = ParallelMap.map(Array(zip(validConfigurations, fingerprints)), workers: preparationWorkers) { configuration, used in
+            RunIdentity(configuration: configuration, dataFingerprint: used)
+        }
         let points = validIndices.indices.map { k in
             Point(index: validIndices[k], values: grid.values(at: validIndices[k]), configuration: validConfigurations[k], identity: identities[k])
         }

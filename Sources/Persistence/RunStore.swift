@@ -31,38 +31,6 @@ public struct RunIdentity: Sendable, Equatable {
         runID = ContentIdentifier.uuid(of: "run|\(botID)|\(dataFingerprint)|\(configuration.fillModel.rawValue)|\(engineVersion)")
         self.dataFingerprint = dataFingerprint
     }
-
-    /// The identities of many backtests (a sweep's points), in input order, derived by up to
-    /// `workers` threads at once: each is independent of the others, so the result is the same
-    /// whatever the thread count. (About 25 µs each: the canonical text and three SHA-256 hashes.)
-    public static func derive(_ inputs: [(configuration: BotConfiguration, dataFingerprint: String)], workers: Int) -> [RunIdentity] {
-        let chunks = min(max(workers, 1) * 4, inputs.count)
-        guard chunks > 1 else { return inputs.map { RunIdentity(configuration: $0.configuration, dataFingerprint: $0.dataFingerprint) } }
-        let results = Derived(count: inputs.count)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            for k in stride(from: chunk, to: inputs.count, by: chunks) {
-                results.store(RunIdentity(configuration: inputs[k].configuration, dataFingerprint: inputs[k].dataFingerprint), at: k)
-            }
-        }
-        return results.values()
-    }
-
-    /// Slots written by distinct threads at distinct indices, read after they all finished.
-    private final class Derived: @unchecked Sendable {
-        private let base: UnsafeMutablePointer<RunIdentity?>
-        private let count: Int
-        init(count: Int) {
-            base = .allocate(capacity: count)
-            base.initialize(repeating: nil, count: count)
-            self.count = count
-        }
-        func store(_ identity: RunIdentity, at index: Int) { base[index] = identity }
-        func values() -> [RunIdentity] { (0..<count).map { base[$0]! } }
-        deinit {
-            base.deinitialize(count: count)
-            base.deallocate()
-        }
-    }
 }
 
 /// Which detail rows a run stores (`--orders`): `all` its `order_logs` and `deals` rows; `none`

@@ -1,5 +1,3 @@
-import DCAStrategy
-import Foundation
 import Testing
 
 @testable import Persistence
@@ -23,24 +21,5 @@ import Testing
         #expect(ContentIdentifier.uuid(of: "é") == "4a99557e-4033-8353-9de2-eb65472017ca")
         // `printf 'bot|{"a":1}' | sha256sum`: 8d47cd24 5d3b 280f c142 42e5e9f20ace.
         #expect(ContentIdentifier.uuid(of: #"bot|{"a":1}"#) == "8d47cd24-5d3b-880f-8142-42e5e9f20ace")
-    }
-}
-
-/// A sweep derives its points' identities on every core: the same identities, in the same order,
-/// as one at a time, whatever the thread count.
-@Suite struct RunIdentityDerivationTests {
-    @Test(arguments: [1, 2, 8])
-    func identitiesDerivedAtOnceEqualThoseDerivedOneByOneInInputOrder(workers: Int) throws {
-        let inputs = try (0..<37).map { k in
-            (configuration: try BotConfiguration.decode(json: Data("""
-                {"symbol": "BTCUSDT", "initial_balance": 1000, "base_order_size": 10, "safety_order_size": 10, "max_safety_orders": 3,
-                 "price_deviation": 0.01, "take_profit": \(0.001 * Double(k + 1))}
-                """.utf8)), dataFingerprint: k % 2 == 0 ? "even" : "odd")
-        }
-        let derived = RunIdentity.derive(inputs, workers: workers)
-        #expect(derived == inputs.map { RunIdentity(configuration: $0.configuration, dataFingerprint: $0.dataFingerprint) })
-        // 37 distinct configurations: 37 distinct runs.
-        #expect(Set(derived.map(\.runID)).count == 37)
-        #expect(RunIdentity.derive([], workers: workers).isEmpty)
     }
 }
