@@ -528,11 +528,15 @@ struct SweepCommand: ParsableCommand {
     func sweepReport(points: [Point], metrics: [String: [String: Double]], grid: ParameterGrid, sweepID: String, walkForward: [SweepReport.WalkForwardRow] = [], note: String? = nil) -> SweepReport {
         let key = objective.metric.key
         let columns = ["total_pnl", "total_return", "max_drawdown", "total_trades"].filter { $0 != key }.compactMap { MetricDefinition.named($0) }
+        // The columns' labels, made once per quote currency rather than once per point.
+        var labelsByQuote: [String: [String]] = [:]
+        for quote in Set(points.map(\.configuration.quoteCurrency)) { labelsByQuote[quote] = columns.map { $0.label(quoteCurrency: quote) } }
         let reportPoints = points.map { point in
             let m = metrics[point.identity.runID] ?? [:]
+            let labels = labelsByQuote[point.configuration.quoteCurrency]!
             return SweepReport.Point(
                 index: point.index, valueIndices: grid.valueIndices(at: point.index), objective: m[key],
-                columns: columns.map { ($0.label(quoteCurrency: point.configuration.quoteCurrency), Format.metric($0, value: m[$0.key])) }, runID: point.identity.runID
+                columns: zip(labels, columns).map { ($0, Format.metric($1, value: m[$1.key])) }, runID: point.identity.runID
             )
         }
         var report = SweepReport(

@@ -6,4 +6,7 @@ extension BacktestMetrics {
     public var jsonPairs: [(String, JSONValue)] {
         Self.table.map { ($0.key, $0.value(of: self)) }
     }
+
+    /// ``jsonPairs`` as one compact JSON object: the text stored in `bot_runs.metrics`.
+    public var jsonText: String { JSONValue.object(jsonPairs).text() }
 }

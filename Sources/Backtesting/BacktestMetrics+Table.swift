@@ -58,24 +58,7 @@ public struct MetricDefinition: Sendable {
 
     /// The label with the quote currency put in.
     public func label(quoteCurrency: String) -> String {
-        // Every "[Q]" becomes "[USDT]", say; split by hand (a report asks this for every point,
-        // and Foundation's replacingOccurrences was a tenth of a 1,000-point sweep's set-up).
-        let marker = Array("[Q]".utf8)
-        let bytes = Array(label.utf8)
-        var out: [UInt8] = []
-        var k = 0
-        while k < bytes.count {
-            if k + marker.count <= bytes.count && bytes[k..<(k + marker.count)].elementsEqual(marker) {
-                out.append(UInt8(ascii: "["))
-                out.append(contentsOf: quoteCurrency.utf8)
-                out.append(UInt8(ascii: "]"))
-                k += marker.count
-            } else {
-                out.append(bytes[k])
-                k += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        label.replacingOccurrences(of: "[Q]", with: "[\(quoteCurrency)]")
     }
 
     /// The metric's value in `metrics` (`null` when undefined).

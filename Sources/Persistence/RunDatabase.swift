@@ -1,5 +1,4 @@
 import Backtesting
-import DCAStrategy
 import Foundation
 
 /// A stored value as the commands read it, the same from SQLite and PostgreSQL: times are
@@ -117,7 +116,7 @@ public struct SweepRun {
         self.identity = identity
         self.wallSeconds = wallSeconds
         self.point = point
-        metricsJSON = JSONValue.object(result.metrics.jsonPairs).text()
+        metricsJSON = result.metrics.jsonText
     }
 }
 
@@ -136,7 +135,7 @@ struct RunToStore: @unchecked Sendable {
         self.identity = identity
         self.membership = membership
         self.wallSeconds = wallSeconds
-        metricsJSON = JSONValue.object(result.metrics.jsonPairs).text()
+        metricsJSON = result.metrics.jsonText
     }
 
     init(_ run: SweepRun, sweepID: String) {

@@ -378,7 +378,7 @@ public final class RunStore: RunDatabase, Sendable {
     /// ``NewRunRows`` (a few multi-row statements per table for the whole batch), with their
     /// orders and deals when `detail` is `.all`; each run already stored (the same `run_id`: the
     /// same deterministic backtest, by `run`, a sweep or a merge) by
-    /// ``addToStoredRun(_:identity:detail:membership:userID:db:)``, which keeps its rows.
+    /// ``addToStoredRun(_:detail:userID:db:)``, which keeps its rows.
     static func insert(_ runs: [RunToStore], detail: OrderDetail, executedAt: String, userID: String? = nil, db: Database) throws {
         // Which runs are stored: one statement for the whole batch.
         let ids = JSONValue.array(runs.map { .string($0.identity.runID) }).text()
