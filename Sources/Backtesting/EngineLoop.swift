@@ -74,9 +74,10 @@ extension DCAEngine {
         while bar < count {
             // Quiet bars: from the snapshot alone, no call and no read of `self`.
             let quietStart = bar
-            while bar < count {
+            let quietEnd = min(count, quiet.end)
+            while bar < quietEnd {
                 let open = opens[bar], high = highs[bar], low = lows[bar], close = closes[bar]
-                guard quiet.holds(bar: bar, open: open, high: high, low: low, previousClose: previousClose) else { break }
+                guard quiet.pricesQuiet(open: open, high: high, low: low, previousClose: previousClose) else { break }
                 let value = quiet.equity(at: close)
                 if recordsEquity { newEquity.initializeElement(at: bar, to: value) }
                 curve.add(equity: value, openTime: times[bar])
@@ -86,10 +87,23 @@ extension DCAEngine {
             if quiet.inPosition { barsInPosition += bar - quietStart }
             if hasConditions && bar > quietStart { absorbQuietBars(quietStart..<bar, columns, startGate: &startGate) }
             guard bar < count else { break }
-            // An eventful bar: the full path (or, when a trailing stop loss following a new high is
-            // all that happens, just that), then its equity and a new snapshot.
-            if !(quiet.mayOnlyFollowTrailingStop(bar: bar)
-                && followTrailingStop(bar: bar, open: opens[bar], high: highs[bar], low: lows[bar], close: closes[bar], previousClose: previousClose)) {
+            // A bar where a trailing stop loss following a new high is all that happens: the stop
+            // and the trigger levels are all it changes, so without conditions (whose state the
+            // snapshot also reads) the snapshot takes the new levels and the quiet run goes on.
+            if quiet.mayOnlyFollowTrailingStop(bar: bar)
+                && followTrailingStop(bar: bar, open: opens[bar], high: highs[bar], low: lows[bar], close: closes[bar], previousClose: previousClose) {
+                if !hasConditions {
+                    let close = closes[bar]
+                    quiet = quiet.withTriggerLevels(buy: buyTriggerLevel, sell: sellTriggerLevel)
+                    let value = quiet.equity(at: close)
+                    if recordsEquity { newEquity.initializeElement(at: bar, to: value) }
+                    curve.add(equity: value, openTime: times[bar])
+                    previousClose = close
+                    bar += 1
+                    continue
+                }
+            } else {
+                // An eventful bar: the full path, then its equity and a new snapshot.
                 eventfulBar(bar, columns, previousClose: previousClose, startGate: &startGate)
             }
             let close = closes[bar]
@@ -169,10 +183,21 @@ extension DCAEngine {
         if x > open { top = max(top, x) }
         if y > x { top = max(top, y) }
         if close > y { top = max(top, close) }
-        guard max(order.price, rules.sellPrice(top * (1 - stopLoss))) < min(low, open, close) else { return false }
+        let level = rules.sellPrice(top * (1 - stopLoss))
+        guard max(order.price, level) < min(low, open, close) else { return false }
         if top > trailingHigh {
-            raiseTrailingStop(to: top)
-            refreshTriggerLevels()
+            // raiseTrailingStop(to: top) and refreshTriggerLevels(), with the level just made:
+            // only the stop's price and running high change, so the buy trigger is the larger of
+            // the old one (first safety order, old stop) and the new stop, and the sell trigger
+            // the smaller of the take-profit trigger and the new high.
+            var raised = order
+            if level > order.price {
+                raised.price = level
+                orders[order.orderIndex].price = level
+            }
+            stopSide = .trailing(raised, high: top)
+            buyTriggerLevel = max(buyTriggerLevel, raised.price)
+            sellTriggerLevel = min(takeProfitTriggerLevel, top)
         }
         if let deal, deal.heldQuantity > 0 { barsInPosition += 1 }
         return true

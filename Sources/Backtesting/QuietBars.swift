@@ -35,6 +35,41 @@ struct QuietBars {
     /// The account's quote and base totals (``Balances/quoteTotal``, ``Balances/baseTotal``).
     let quoteTotal: Double
     let baseTotal: Double
+    /// What the loop tests, derived from the above once per snapshot: the bars before `end` have
+    /// nothing due at their open (0 when no bar is quiet: disabled, or every bar walked), and a
+    /// bar among them is quiet when its prices, with the previous close, stay strictly between
+    /// `floor` and `ceiling` (the trigger levels with exposure, else the infinities).
+    let end: Int
+    let floor: Double
+    let ceiling: Double
+
+    init(
+        enabled: Bool, exposure: Bool, walkEveryBar: Bool, buyTriggerLevel: Double, sellTriggerLevel: Double, nextBuyBar: Int,
+        followsTrailingStop: Bool, inPosition: Bool, quoteTotal: Double, baseTotal: Double
+    ) {
+        self.enabled = enabled
+        self.exposure = exposure
+        self.walkEveryBar = walkEveryBar
+        self.buyTriggerLevel = buyTriggerLevel
+        self.sellTriggerLevel = sellTriggerLevel
+        self.nextBuyBar = nextBuyBar
+        self.followsTrailingStop = followsTrailingStop
+        self.inPosition = inPosition
+        self.quoteTotal = quoteTotal
+        self.baseTotal = baseTotal
+        end = !enabled || (exposure && walkEveryBar) ? 0 : nextBuyBar
+        floor = exposure ? buyTriggerLevel : -.infinity
+        ceiling = exposure ? sellTriggerLevel : .infinity
+    }
+
+    /// The same snapshot with new trigger levels: after ``DCAEngine/followTrailingStop(bar:open:high:low:close:previousClose:)``
+    /// raised the stop, which changes nothing else a snapshot holds.
+    @inline(__always) func withTriggerLevels(buy: Double, sell: Double) -> QuietBars {
+        QuietBars(
+            enabled: enabled, exposure: exposure, walkEveryBar: walkEveryBar, buyTriggerLevel: buy, sellTriggerLevel: sell,
+            nextBuyBar: nextBuyBar, followsTrailingStop: followsTrailingStop, inPosition: inPosition, quoteTotal: quoteTotal, baseTotal: baseTotal
+        )
+    }
 
     /// No bar is quiet (before the first bar).
     static let none = QuietBars(
@@ -42,22 +77,19 @@ struct QuietBars {
         inPosition: false, quoteTotal: 0, baseTotal: 0
     )
 
-    /// Whether bar `bar` (> 0) is quiet: no buy at its open, and neither the gap leg from the
-    /// previous close nor its path reaches a trigger level (the conditions of
-    /// ``DCAEngine/eventfulBar(_:_:previousClose:startGate:)``, negated).
-    @inline(__always) func holds(bar: Int, open: Double, high: Double, low: Double, previousClose: Double) -> Bool {
-        guard enabled && bar < nextBuyBar else { return false }
-        if exposure {
-            if walkEveryBar || low <= buyTriggerLevel || high >= sellTriggerLevel { return false }
-            if open != previousClose && (min(open, previousClose) <= buyTriggerLevel || max(open, previousClose) >= sellTriggerLevel) {
-                return false
-            }
-        }
+    /// Whether a bar before `end` is quiet: neither its range nor its gap leg from the previous
+    /// close reaches `floor` or `ceiling`. A bar (> 0) is quiet exactly when it lies before `end`
+    /// and this holds: the conditions under which ``DCAEngine/eventfulBar(_:_:previousClose:startGate:)``
+    /// acts, negated (no buy at the open, and with exposure neither the gap leg nor the path
+    /// reaching a trigger level).
+    @inline(__always) func pricesQuiet(open: Double, high: Double, low: Double, previousClose: Double) -> Bool {
+        if low <= floor || high >= ceiling { return false }
+        if open != previousClose && (min(open, previousClose) <= floor || max(open, previousClose) >= ceiling) { return false }
         return true
     }
 
-    /// Whether bar `bar` (> 0) has nothing due at its open: the conditions of ``holds(bar:open:high:low:previousClose:)``
-    /// but its price range, with a trailing stop loss resting.
+    /// Whether bar `bar` (> 0) has nothing due at its open (the conditions of a quiet bar but its
+    /// prices), with a trailing stop loss resting.
     @inline(__always) func mayOnlyFollowTrailingStop(bar: Int) -> Bool {
         followsTrailingStop && enabled && bar < nextBuyBar
     }
