@@ -8,6 +8,7 @@
 //
 // Workloads (the loop alone, as the `Engine_loop_*`-style benchmarks measure it): `typical`
 // (typical ladder, 1M one-minute candles), `steps` (take-profit steps with a trailing stop),
+// `steps-backtest` (the same bot's whole backtest, `Backtester.run`, as its benchmark measures it),
 // `rsi-start` (RSI(14) on 1h start condition), `portfolio` (ten symbols, 3 deals,
 // PortfolioReplay.replay()), `ingest-binance` and `ingest-pandas` (1M rows of CSV loaded, as the
 // `Ingest_*` benchmarks; toggle on `CandleLoader.load(bytes:file:)`), `sweep-stored` (the
@@ -25,7 +26,7 @@ import Persistence
 import Sweeps
 
 let arguments = CommandLine.arguments.dropFirst()
-let workloads = ["typical", "steps", "rsi-start", "portfolio", "ingest-binance", "ingest-pandas", "sweep-stored", "postgres-write"]
+let workloads = ["typical", "steps", "steps-backtest", "rsi-start", "portfolio", "ingest-binance", "ingest-pandas", "sweep-stored", "postgres-write"]
 guard let workload = arguments.first, workloads.contains(workload) else {
     print("usage: EngineProfile \(workloads.joined(separator: "|")) [RUNS]")
     exit(2)
@@ -108,6 +109,10 @@ case "ingest-binance": print(ingest(SyntheticCandles.binanceCSV(minutes), file: 
 case "ingest-pandas": print(ingest(SyntheticCandles.pandasCSV(minutes), file: "synthetic.csv"))
 case "typical": print(minutes.count, replayOnePair(BenchmarkBots.ladder(), minutes))
 case "steps": print(minutes.count, replayOnePair(BenchmarkBots.takeProfitSteps, minutes))
+case "steps-backtest":
+    var orders = 0
+    for _ in 0..<runs { orders = Backtester.run(configuration: BenchmarkBots.takeProfitSteps, candles: minutes).orders.count }
+    print(minutes.count, orders)
 case "rsi-start": print(minutes.count, replayOnePair(BenchmarkBots.rsiStart, minutes))
 default:
     let series = BenchmarkBots.portfolioCandles()

@@ -45,7 +45,11 @@ public enum Backtester {
     ///   - detail: the finer candles under `candles` (``DetailPath``), used when the fill model is
     ///     `detail`; without them a `detail` run walks every bar as `pessimistic`.
     public static func run(configuration: BotConfiguration, candles: CandleSeries, detail: DetailPath? = nil, recordEquity: Bool = true) -> BacktestResult {
-        var replay = PreparedReplay(configuration: configuration, candles: recordEquity ? candles.count : 0)
+        // Room for one order per 16 candles up front (12 bytes a candle, reserved, touched only as
+        // the log fills): a busy bot's log no longer grows by doubling, which copied it and, run
+        // after run in one process, mapped fresh pages each time (steps bot, 58 thousand orders
+        // over 1M candles: 0.6 of 1.3 s of 21 runs were page faults).
+        var replay = PreparedReplay(configuration: configuration, candles: recordEquity ? candles.count : 0, orderCapacity: max(64, candles.count / 16))
         replay.engine.recordsEquity = recordEquity
         if configuration.fillModel == .detail { replay.engine.detail = detail }
         replay.replay(candles)
@@ -94,8 +98,16 @@ public enum Backtester {
         }
         var filled = 0
         var rejected = 0
-        for order in engine.orders {
-            if order.status == .filled { filled += 1 } else if order.status == .rejected { rejected += 1 }
+        // Reads each record's status in place: `for order in engine.orders` copied every record
+        // (its strings retained and released), about 140 instructions an order.
+        engine.orders.withUnsafeBufferPointer { orders in
+            for index in orders.indices {
+                switch orders[index].status {
+                case .filled: filled += 1
+                case .rejected: rejected += 1
+                case .new, .cancelled: break
+                }
+            }
         }
         let buyAndHold = candles.isEmpty ? nil : candles.closes[candles.count - 1] / candles.opens[0] - 1
         let totalPnL = finalEquity - initial
