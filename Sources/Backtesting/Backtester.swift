@@ -47,7 +47,7 @@ public enum Backtester {
     public static func run(configuration: BotConfiguration, candles: CandleSeries, detail: DetailPath? = nil, recordEquity: Bool = true) -> BacktestResult {
         // Room for one order per 16 candles up front (12 bytes a candle, reserved, touched only as
         // the log fills): a busy bot's log no longer grows by doubling, which copied it and, run
-        // after run in one process, mapped fresh pages each time (steps bot, 58 thousand orders
+        // after run in one process, mapped fresh pages each time (steps bot, 52 thousand orders
         // over 1M candles: 0.6 of 1.3 s of 21 runs were page faults).
         var replay = PreparedReplay(configuration: configuration, candles: recordEquity ? candles.count : 0, orderCapacity: max(64, candles.count / 16))
         replay.engine.recordsEquity = recordEquity
