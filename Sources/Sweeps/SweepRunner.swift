@@ -55,7 +55,7 @@ public struct SweepRunner: Sendable {
     /// Runs every job over `candles` (and `detail` for the `detail` fill model).
     /// - Parameters:
     ///   - keepOrders: keep each result's orders (and deals) for the sink; false drops the orders
-    ///     as soon as a run ends (`--orders none`), so memory stays flat.
+    ///     and the closed deals as soon as a run ends (`--orders none`), so memory stays flat.
     ///   - sink: receives each batch on the writer thread (stores it, say).
     ///   - stored: called on the writer thread after each batch with the total handed over so far.
     /// - Throws: the first error the sink threw.
@@ -105,6 +105,11 @@ public struct SweepRunner: Sendable {
                     // are counted from the orders: count them before the orders go.
                     result.storedSymbols = result.symbolOutcomes
                     result.orders = []
+                    // The deals go too, but a deal still open: the run's final position (the
+                    // `positions` row) is read from it. A batch holds up to 256 runs until it is
+                    // stored, so closed deals kept here made a sweep's peak memory grow with its
+                    // grid.
+                    result.deals = result.deals.filter { $0.closedBar == nil }
                 }
                 // Made here, on a worker: the run's metrics JSON is written by its initialiser.
                 exchange.deliver(SweepRun(result: result, identity: jobs[k].identity, wallSeconds: elapsed / .seconds(1), point: jobs[k].point))

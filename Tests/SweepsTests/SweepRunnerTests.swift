@@ -104,14 +104,17 @@ import Testing
         #expect(collected.batches.flatMap { $0.map(\.point) }.sorted() == Array(0..<12))
     }
 
-    @Test func withoutOrdersTheResultsDropThem() throws {
+    @Test func withoutOrdersTheResultsDropTheOrdersAndTheClosedDeals() throws {
         let collected = Collected()
         try SweepRunner(workers: 2).run(try Self.jobs(10), candles: Self.candles, keepOrders: false, sink: collected.add)
         let runs = collected.batches.flatMap { $0 }
         #expect(runs.count == 10 && runs.allSatisfy { $0.result.orders.isEmpty && $0.result.equity.isEmpty })
+        // A one-pair run keeps at most its deal still open (its final position is read from it).
+        #expect(runs.allSatisfy { $0.result.deals.count <= 1 && $0.result.deals.allSatisfy { $0.closedBar == nil } })
+        #expect(runs.allSatisfy { $0.result.metrics.dealsClosed > 0 })
     }
 
-    @Test func withoutOrdersTheStoredSymbolFiguresStillCountTheOrders() throws {
+    @Test func withoutOrdersTheSymbolFiguresAndFinalPositionEqualTheRunStoredWithItsOrders() throws {
         // symbol_results is written whatever --orders says: a one-pair run stored without its
         // orders has the figures of the same run stored with them (they were 0 once).
         let jobs = try Self.jobs(6)
@@ -138,6 +141,15 @@ import Testing
         #expect(sweptRows.count == 6 && sweptRows == aloneRows)
         let trades = try alone.read { try Row.fetchAll($0, sql: "SELECT s.filled_orders = r.total_trades AS same FROM symbol_results s JOIN bot_runs r USING (run_id)") }
         #expect(trades.allSatisfy { $0["same"] == true })
+        // The final position and balances too: they come from the deal still open, which the
+        // sweep keeps when it drops the others. Some of these runs end inside a deal.
+        for table in ["positions", "funds", "holdings"] {
+            let sweptTable = try swept.read { try Row.fetchAll($0, sql: "SELECT * FROM \(table) ORDER BY run_id, 2, 3") }
+            let aloneTable = try alone.read { try Row.fetchAll($0, sql: "SELECT * FROM \(table) ORDER BY run_id, 2, 3") }
+            #expect(sweptTable.count >= 6 && sweptTable == aloneTable, "\(table)")
+        }
+        let holding = try alone.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM positions WHERE qty > 0") }
+        #expect((holding ?? 0) > 0)
     }
 
     struct SinkFailure: Error {}
