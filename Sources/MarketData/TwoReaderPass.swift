@@ -101,6 +101,12 @@ enum TwoReaderPass {
                 // the other, without waking a second thread for every few hundred bytes.
                 for reader in readers.prefix(taken) { reader.readPending() }
             }
+            // The records before the data (banner, comment and header lines) must end in the
+            // first piece: the reader of the first piece skips them, the other reader skips none,
+            // so a piece after the first that began among them read them as rows.
+            if last == nil, taken > 0, readers[0].reader.pointee.recordsSeen < readers[0].reader.pointee.recordsToSkip {
+                return .gaveUp
+            }
             for reader in readers.prefix(taken) {
                 guard let rows = reader.lastPiece else { return .gaveUp }
                 let shift = Int32(truncatingIfNeeded: lineOffset - rows.lineBefore)

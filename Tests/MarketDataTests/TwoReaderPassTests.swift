@@ -51,6 +51,38 @@ import Testing
         return (read(bytes, twoReaders: true, options: options), read(bytes, twoReaders: false, options: options))
     }
 
+    @Test func linesBeforeTheHeaderThatRunPastTheFirstPieceAreNotReadAsRows() throws {
+        // The fuzzer's input (241 bytes, pieces of 113 as it cut them): five banner and comment
+        // lines, the last of them shaped like a row (`#0883200000M,243.73,245.3,229.54,231.55,
+        // 2064900.485,...`), run past the first piece. The reader of the second piece skips no
+        // records, so it read that banner line as a candle, while one reader refuses the file at
+        // line 7 (`165nclose,72876,10808649.3-12-01T00:13`: 3 fields). Both must give the same.
+        let hex = [
+            "2f2f0000002c310a2330330a2f2fb9392c19ffff003230352c0000002f30302c0300000000000000ff310a2330003230",
+            "302c0a23303838333230303030304d2c3234332e37332c3234352e332c3232392e35342c3233312e35352c3230363439",
+            "30302e3438352c000000000000000000000000000000000000000000000000000000000000000032c8cd302d30352d33",
+            "310a313539303936393630303074696d657374716d702c6f70656e2c686967682c6c6f772c636c6f7365d48a6f6c756d",
+            "652c6461746574696d650a3136356e636c6f73652c37323837362c31303830383634392e332d31322d30315430303a31",
+            "33",
+        ].joined()
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        #expect(bytes.count == 241)
+        for dropInvalid in [false, true] {
+            var options = LoadOptions()
+            options.dropInvalid = dropInvalid
+            let two = Self.read(bytes, twoReaders: true, options: options, forcedPieceSize: 64 + bytes.count % 192)
+            let one = Self.read(bytes, twoReaders: false, options: options)
+            #expect(two == one)
+            #expect(two.series == nil && two.refusal.contains("big.csv:7: 3 field(s), expected at least 6"), "\(two.refusal)")
+        }
+    }
+
     @Test func aCleanTextIsReadByTwoReadersWithoutGivingUp() throws {
         let bytes = Self.text(Self.rowLines())
         let layout = try bytes.withUnsafeBytes { raw in try ColumnLayout.detect(bytes: UnsafeRawBufferPointer(rebasing: raw[0..<4096]), file: "big.csv", options: LoadOptions()) }
