@@ -186,16 +186,11 @@ extension DCAEngine {
         let level = rules.sellPrice(top * (1 - stopLoss))
         guard max(order.price, level) < min(low, open, close) else { return false }
         if top > trailingHigh {
-            // raiseTrailingStop(to: top) and refreshTriggerLevels(), with the level just made:
+            // The stop raised with the level just made, then refreshTriggerLevels() in place:
             // only the stop's price and running high change, so the buy trigger is the larger of
             // the old one (first safety order, old stop) and the new stop, and the sell trigger
             // the smaller of the take-profit trigger and the new high.
-            var raised = order
-            if level > order.price {
-                raised.price = level
-                orders[order.orderIndex].price = level
-            }
-            stopSide = .trailing(raised, high: top)
+            let raised = raiseTrailingStop(order, to: level, high: top)
             buyTriggerLevel = max(buyTriggerLevel, raised.price)
             sellTriggerLevel = min(takeProfitTriggerLevel, top)
         }

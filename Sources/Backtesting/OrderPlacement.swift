@@ -135,14 +135,23 @@ extension DCAEngine {
 
     /// Raises a trailing stop along a rising path to `point` (never lowers it).
     @inline(__always) mutating func raiseTrailingStop(to point: Double) {
-        guard case .trailing(var order, let high) = stopSide, let stopLoss else { return }
+        guard case .trailing(let order, let high) = stopSide, let stopLoss else { return }
         let newHigh = max(high, point)
-        let level = rules.sellPrice(newHigh * (1 - stopLoss))
+        raiseTrailingStop(order, to: rules.sellPrice(newHigh * (1 - stopLoss)), high: newHigh)
+    }
+
+    /// The trailing stop `order` with running high `high`, its price raised to `level` when that
+    /// is higher (never lowered), in the stop side and the order log.
+    /// - Returns: the stop as it now rests.
+    @discardableResult @inline(__always)
+    mutating func raiseTrailingStop(_ order: RestingOrder, to level: Double, high: Double) -> RestingOrder {
+        var order = order
         if level > order.price {
             order.price = level
             orders[order.orderIndex].price = level
         }
-        stopSide = .trailing(order, high: newHigh)
+        stopSide = .trailing(order, high: high)
+        return order
     }
 
     /// Cancels the resting take profit or steps (releasing their base) and the resting stop; a
