@@ -100,19 +100,7 @@ public enum Backtester {
             pnls.append(deal.realizedPnL)
             durations.append(Double(candles.openTimes[closedBar] - candles.openTimes[deal.openedBar]) / 1e9)
         }
-        var filled = 0
-        var rejected = 0
-        // Reads each record's status in place: `for order in engine.orders` copied every record
-        // (its strings retained and released), about 140 instructions an order.
-        engine.orders.withUnsafeBufferPointer { orders in
-            for index in orders.indices {
-                switch orders[index].status {
-                case .filled: filled += 1
-                case .rejected: rejected += 1
-                case .new, .cancelled: break
-                }
-            }
-        }
+        let tally = OrderTally(engine.orders)
         let buyAndHold = candles.isEmpty ? nil : candles.closes[candles.count - 1] / candles.opens[0] - 1
         let totalPnL = finalEquity - initial
         return BacktestMetrics(
@@ -124,7 +112,7 @@ public enum Backtester {
             profitFactor: DealStatistics.profitFactor(pnls), averageDealDurationSeconds: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count),
             longestDealDurationSeconds: durations.max(), maxSafetyOrdersUsed: engine.maxSafetyUsed, maxCapitalInUse: engine.maxCapitalInUse,
             exposure: candles.isEmpty ? 0 : Double(engine.barsInPosition) / Double(candles.count), buyAndHoldReturn: buyAndHold,
-            totalTrades: filled, rejectedOrders: rejected, periodsPerYear: periodsPerYear, intervalSeconds: intervalSeconds,
+            totalTrades: tally.filled, rejectedOrders: tally.rejected, periodsPerYear: periodsPerYear, intervalSeconds: intervalSeconds,
             candles: candles.count, periodsPerYearSource: periodsSource, spanSeconds: spanSeconds
         )
     }

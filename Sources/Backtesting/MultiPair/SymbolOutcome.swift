@@ -43,16 +43,12 @@ public struct SymbolOutcome: Sendable, Equatable {
             opened += 1
             if deal.closedBar != nil { pnls.append(deal.realizedPnL) }
         }
-        var fees = 0.0, filled = 0, rejected = 0
-        for order in orders where order.symbol == index {
-            fees += order.fees
-            if order.status == .filled { filled += 1 } else if order.status == .rejected { rejected += 1 }
-        }
+        let tally = OrderTally(orders, symbol: index)
         var realized = 0.0
         for pnl in pnls { realized += pnl }
         return SymbolOutcome(
             symbol: symbol, index: index, candles: candles, dealsOpened: opened, dealsClosed: pnls.count, winRate: DealStatistics.winRate(pnls),
-            realizedPnL: realized, fees: fees, maxCapitalInUse: maxCapitalInUse, filledOrders: filled, rejectedOrders: rejected,
+            realizedPnL: realized, fees: tally.fees, maxCapitalInUse: maxCapitalInUse, filledOrders: tally.filled, rejectedOrders: tally.rejected,
             baseFree: baseFree, baseLocked: baseLocked, quoteLocked: quoteLocked
         )
     }
