@@ -60,7 +60,7 @@ public struct EquityCurveAccumulator: Sendable {
     public mutating func add(equity value: Double, openTime: Int64) {
         if openTime >= dayEnd {
             if bars > 0 { closeDay() }
-            dayEnd = (openTime >= 0 ? openTime / Self.day : (openTime - Self.day + 1) / Self.day) * Self.day + Self.day
+            dayEnd = Self.dayBoundary(openTime: openTime, dayEnd: dayEnd).dayEnd
         }
         bars += 1
         let x = (value / previous - 1) - riskFreePerPeriod
