@@ -46,10 +46,13 @@ let package = Package(
         .target(name: "DCAStrategy"),
         // Incremental, allocation-free indicators and deal conditions (SMA, EMA, RSI, %B, ...).
         .target(name: "Indicators", dependencies: ["DCAStrategy"]),
+        // The quiet-bar loop of four bots stepped together, with AVX2 where the CPU has it (C
+        // intrinsics: Swift's SIMD types compile for the x86-64 baseline, two doubles wide).
+        .target(name: "CBatchKernel"),
         // Equity-curve and deal statistics: pure functions.
         .target(name: "Analytics"),
         // The engine loop: deals, orders, fills along the bar path, fees, balances.
-        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics", "Indicators"]),
+        .target(name: "Backtesting", dependencies: ["MarketData", "DCAStrategy", "Analytics", "Indicators", "CBatchKernel"]),
         // SQLite and PostgreSQL schemas, migrations and the run writers (GRDB, PostgresNIO).
         .target(
             name: "Persistence",

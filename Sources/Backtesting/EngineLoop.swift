@@ -9,20 +9,7 @@ extension DCAEngine {
     /// the full path of ``eventfulBar(_:_:previousClose:startGate:)`` first.
     mutating func run(candles: CandleSeries) {
         let count = candles.count
-        periodsPerYear = Annualisation.periodsPerYear(
-            configured: configuration.periodsPerYear, intervalNanoseconds: candles.intervalNanoseconds,
-            firstOpen: candles.openTimes.first ?? 0, lastOpen: candles.openTimes.last ?? 0, count: count
-        )?.value
-        if curve.count == 0 {
-            curve = EquityCurveAccumulator(
-                initialBalance: configuration.initialBalance,
-                riskFreePerPeriod: periodsPerYear.map { EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: $0) } ?? 0,
-                riskFreePerDay: EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: 365)
-            )
-        }
-        if !configuration.closeConditions.isEmpty && closeConditions == nil {
-            closeConditions = ConditionSet(conditions: configuration.closeConditions, interval: candles.intervalNanoseconds ?? 60_000_000_000)
-        }
+        prepare(for: candles)
         if recordsEquity { equity.reserveCapacity(equity.count + count) }
         // Start conditions (docs/SEMANTICS.md section 8): evaluated at each close, read at the next
         // open; the ring buffers are allocated here, once. Mode `recurring` ignores them.
@@ -50,6 +37,26 @@ extension DCAEngine {
                 }
             }
         }}}}}}
+    }
+
+    /// What a run over `candles` needs before its first bar: the periods per year, a fresh equity
+    /// curve with the per-period risk-free rate, the close conditions' indicators. Shared by
+    /// ``run(candles:)`` and ``BatchReplay``.
+    mutating func prepare(for candles: CandleSeries) {
+        periodsPerYear = Annualisation.periodsPerYear(
+            configured: configuration.periodsPerYear, intervalNanoseconds: candles.intervalNanoseconds,
+            firstOpen: candles.openTimes.first ?? 0, lastOpen: candles.openTimes.last ?? 0, count: candles.count
+        )?.value
+        if curve.count == 0 {
+            curve = EquityCurveAccumulator(
+                initialBalance: configuration.initialBalance,
+                riskFreePerPeriod: periodsPerYear.map { EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: $0) } ?? 0,
+                riskFreePerDay: EquityCurveStatistics.riskFreePerPeriod(yearly: configuration.riskFreeRate, periodsPerYear: 365)
+            )
+        }
+        if !configuration.closeConditions.isEmpty && closeConditions == nil {
+            closeConditions = ConditionSet(conditions: configuration.closeConditions, interval: candles.intervalNanoseconds ?? 60_000_000_000)
+        }
     }
 
     /// The loop over `columns`' bars: runs of quiet bars (``QuietBars``) add only their equity,
