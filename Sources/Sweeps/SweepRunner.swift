@@ -19,8 +19,11 @@ public struct SweepJob: Sendable {
 
 /// The scheduler of a sweep, shared by `dca-backtest sweep`, the benchmarks and the tests.
 ///
-/// `workers` threads take jobs one at a time (dynamic scheduling: a slow point never holds up a
-/// stripe of others) and hand each finished run to one writer thread, which passes them to
+/// `workers` threads take jobs a few at a time (dynamic scheduling: a slow point never holds up a
+/// stripe of others; one-pair jobs over shared candles up to 64 at a time, which step together
+/// over one pass of the candles, ``Backtester/run(batch:candles:detail:)``, and each take half of
+/// a worker's share of what is left, so the last ones spread over the workers) and hand each
+/// finished run to one writer thread, which passes them to
 /// `sink` in batches. A batch is handed over once it holds `batchSize` runs, or `batchRows`
 /// order and deal rows, or its first run has waited `batchDelay`, or no run is left to come.
 /// Large batches are what make storing cheap: a transaction's commit writes every page it
@@ -63,8 +66,8 @@ public struct SweepRunner: Sendable {
         _ jobs: [SweepJob], candles: CandleSeries, detail: DetailPath? = nil, keepOrders: Bool,
         sink: @escaping @Sendable ([SweepRun]) throws -> Void, stored: (@Sendable (Int) -> Void)? = nil
     ) throws {
-        try run(jobs, keepOrders: keepOrders, sink: sink, stored: stored) { configuration in
-            Backtester.run(configuration: configuration, candles: candles, detail: detail, recordEquity: false)
+        try run(jobs, keepOrders: keepOrders, batchLimit: 64, sink: sink, stored: stored) { configurations in
+            Backtester.run(batch: configurations, candles: candles, detail: detail)
         }
     }
 
@@ -76,6 +79,17 @@ public struct SweepRunner: Sendable {
         _ jobs: [SweepJob], keepOrders: Bool,
         sink: @escaping @Sendable ([SweepRun]) throws -> Void, stored: (@Sendable (Int) -> Void)? = nil,
         backtest: @escaping @Sendable (BotConfiguration) -> BacktestResult
+    ) throws {
+        try run(jobs, keepOrders: keepOrders, batchLimit: 1, sink: sink, stored: stored) { $0.map(backtest) }
+    }
+
+    /// The scheduler itself: each worker takes up to `batchLimit` jobs at a time (fewer as the
+    /// jobs run out, so both workers stay busy to the end) and backtests them with one call of
+    /// `backtests`, which returns one result per configuration in their order.
+    func run(
+        _ jobs: [SweepJob], keepOrders: Bool, batchLimit: Int,
+        sink: @escaping @Sendable ([SweepRun]) throws -> Void, stored: (@Sendable (Int) -> Void)?,
+        backtests: @escaping @Sendable ([BotConfiguration]) -> [BacktestResult]
     ) throws {
         if jobs.isEmpty { return }
         let exchange = SweepExchange(
@@ -95,24 +109,27 @@ public struct SweepRunner: Sendable {
         writer.start()
         let clock = ContinuousClock()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let k = exchange.take() {
+            while let taken = exchange.take(upTo: batchLimit, workers: workers) {
                 let start = clock.now
                 // The equity curve is never kept: only its statistics are, in the metrics.
-                var result = backtest(jobs[k].configuration)
-                let elapsed = clock.now - start
-                if !keepOrders {
-                    // Each symbol's figures (symbol_results: fees, filled and rejected orders)
-                    // are counted from the orders: count them before the orders go.
-                    result.storedSymbols = result.symbolOutcomes
-                    result.orders = []
-                    // The deals go too, but a deal still open: the run's final position (the
-                    // `positions` row) is read from it. A batch holds up to 256 runs until it is
-                    // stored, so closed deals kept here made a sweep's peak memory grow with its
-                    // grid.
-                    result.deals = result.deals.filter { $0.closedBar == nil }
+                let results = backtests(taken.map { jobs[$0].configuration })
+                // A batched job's share of its batch's time.
+                let elapsed = (clock.now - start) / taken.count
+                for (k, var result) in zip(taken, results) {
+                    if !keepOrders {
+                        // Each symbol's figures (symbol_results: fees, filled and rejected orders)
+                        // are counted from the orders: count them before the orders go.
+                        result.storedSymbols = result.symbolOutcomes
+                        result.orders = []
+                        // The deals go too, but a deal still open: the run's final position (the
+                        // `positions` row) is read from it. A batch holds up to 256 runs until it is
+                        // stored, so closed deals kept here made a sweep's peak memory grow with its
+                        // grid.
+                        result.deals = result.deals.filter { $0.closedBar == nil }
+                    }
+                    // Made here, on a worker: the run's metrics JSON is written by its initialiser.
+                    exchange.deliver(SweepRun(result: result, identity: jobs[k].identity, wallSeconds: elapsed / .seconds(1), point: jobs[k].point))
                 }
-                // Made here, on a worker: the run's metrics JSON is written by its initialiser.
-                exchange.deliver(SweepRun(result: result, identity: jobs[k].identity, wallSeconds: elapsed / .seconds(1), point: jobs[k].point))
             }
         }
         exchange.waitForWriter()
@@ -146,13 +163,16 @@ public final class SweepExchange: @unchecked Sendable {
         self.delaySeconds = delaySeconds
     }
 
-    /// The next point to compute, or `nil` when all are taken (or the writer failed).
-    func take() -> Int? {
+    /// The next points to compute, or `nil` when all are taken (or the writer failed): half of
+    /// each worker's share of what is left, at least 1 and at most `limit`, so the last points
+    /// spread over the workers.
+    func take(upTo limit: Int, workers: Int) -> Range<Int>? {
         condition.lock()
         defer { condition.unlock() }
         guard error == nil, next < total else { return nil }
-        next += 1
-        return next - 1
+        let count = min(limit, max(1, (total - next) / (2 * workers)))
+        next += count
+        return next - count..<next
     }
 
     /// Hands a finished run to the writer; waits while two batches' worth are waiting.

@@ -54,6 +54,7 @@ import Testing
             #expect(run.result.orders.count == alone.orders.count && !alone.orders.isEmpty)
             #expect(run.result.metrics.totalPnL.bitPattern == alone.metrics.totalPnL.bitPattern)
             #expect(run.result.metrics.finalEquity.bitPattern == alone.metrics.finalEquity.bitPattern)
+            #expect(run.result.metrics.jsonText == alone.metrics.jsonText)
         }
     }
 
@@ -74,6 +75,7 @@ import Testing
             #expect(run.result.orders.count == alone.orders.count && !alone.orders.isEmpty)
             #expect(run.result.metrics.totalPnL.bitPattern == alone.metrics.totalPnL.bitPattern)
             #expect(run.result.metrics.finalEquity.bitPattern == alone.metrics.finalEquity.bitPattern)
+            #expect(run.result.metrics.jsonText == alone.metrics.jsonText)
         }
     }
 
