@@ -15,6 +15,20 @@ public enum BenchmarkBots {
             """.utf8))
     }
 
+    /// The 100-point grid of the sweep benchmarks: the typical ladder with 10 take profits (1% to
+    /// 5%) x 2 price deviations (1%, 1.5%) x 5 step scales (1.2 to 1.6), initial balance 100,000.
+    public static let ladderGrid: [BotConfiguration] = [0.01, 0.012, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05].flatMap { takeProfit in
+        [0.01, 0.015].flatMap { deviation in
+            [1.2, 1.3, 1.4, 1.5, 1.6].map { stepScale in
+                try! BotConfiguration.decode(json: Data("""
+                    {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
+                     "price_deviation": \(deviation), "safety_order_step_scale": \(stepScale), "safety_order_volume_scale": 2.0,
+                     "take_profit": \(takeProfit), "fee_rate": 0.001}
+                    """.utf8))
+            }
+        }
+    }
+
     /// Engine v2 exits on the typical ladder: four take-profit steps, a trailing stop loss of 8%
     /// moved to break-even by the first step.
     public static let takeProfitSteps = try! BotConfiguration.decode(json: Data("""

@@ -225,25 +225,36 @@ let benchmarks: @Sendable () -> Void = {
 
     // Sweep throughput: a 100-point grid (take profit x price deviation x step scale) of the
     // typical ladder over one year of 1-minute candles (525,600), on every core, through the
-    // scheduler `sweep` uses (SweepRunner: workers take points one at a time, one writer thread
-    // takes the finished runs); storage excluded (see Storage_order_logs_write and
+    // scheduler `sweep` uses (SweepRunner: workers take up to 64 points at a time and step them
+    // together, one writer thread takes the finished runs); storage excluded (see Storage_order_logs_write and
     // Sweep_1000_points_2158_hourly_candles_stored).
     let year = {
         var series = SyntheticCandles.oneMinute(count: 525_600, seed: 2024)
         series.cacheInterval()
         return series
     }()
-    let grid: [BotConfiguration] = [0.01, 0.012, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05].flatMap { takeProfit in
-        [0.01, 0.015].flatMap { deviation in
-            [1.2, 1.3, 1.4, 1.5, 1.6].map { stepScale in
-                try! BotConfiguration.decode(json: Data("""
-                    {"symbol": "BTCUSDT", "initial_balance": 100000, "base_order_size": 100, "safety_order_size": 200, "max_safety_orders": 5,
-                     "price_deviation": \(deviation), "safety_order_step_scale": \(stepScale), "safety_order_volume_scale": 2.0,
-                     "take_profit": \(takeProfit), "allow_large_take_profit": \(takeProfit >= 1), "fee_rate": 0.001}
-                    """.utf8))
-            }
+    let grid = BenchmarkBots.ladderGrid
+    // The sweep issue's per-core figure: the same 100 points over the 1M one-minute candles on
+    // one thread, stepped together (Backtester.run(batch:): each block of candles read once for
+    // all 100 bots, the quiet bars four bots at a time) against one backtest after another;
+    // bot-candles per second (millions), metrics included.
+    let botCandles = BenchmarkMetric.custom("bot-candles/s (M)", polarity: .prefersLarger, useScalingFactor: false)
+    for (name, together) in [("Engine_batch_100_bots_1M_candles_one_core", true), ("Engine_separate_100_bots_1M_candles_one_core", false)] {
+        Benchmark(
+            name,
+            configuration: .init(metrics: [.wallClock, botCandles], maxDuration: .seconds(10), maxIterations: 10, thresholds: [botCandles: .init(relative: [.p90: 35]), .wallClock: .init(relative: [.p90: 35])])
+        ) { benchmark in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let results = together
+                ? Backtester.run(batch: grid, candles: candles)
+                : grid.map { Backtester.run(configuration: $0, candles: candles, recordEquity: false) }
+            let elapsed = clock.now - start
+            benchmark.measurement(botCandles, Int(Double(grid.count * candles.count) / (elapsed / .seconds(1)) / 1e6))
+            blackHole(results)
         }
     }
+
     let yearFingerprint = year.fingerprint
     let gridJobs = grid.enumerated().map { SweepJob(configuration: $1, identity: RunIdentity(configuration: $1, dataFingerprint: yearFingerprint), point: $0) }
     Benchmark(

@@ -16,7 +16,9 @@
 // every core; the toggle `$s6Sweeps11SweepRunnerV3run` and valgrind's --separate-threads=no), and
 // `postgres-write` (the run of Storage_order_logs_write_postgres written RUNS times into
 // DCA_BACKTEST_POSTGRES_URL, deleted before each write and left stored after the last, for
-// `perf record` of the client's side and a look at the rows). Prints the candles per run and the runs' order count.
+// `perf record` of the client's side and a look at the rows), `batch` and `separate` (the 100-point
+// grid of `Sweep_100_points_1y_1m_candles` over the 1M candles on one thread: stepped together,
+// `Backtester.run(batch:candles:detail:)`, or as 100 backtests one after another). Prints the candles per run and the runs' order count.
 import Backtesting
 import Foundation
 import BenchmarkSupport
@@ -26,7 +28,7 @@ import Persistence
 import Sweeps
 
 let arguments = CommandLine.arguments.dropFirst()
-let workloads = ["typical", "steps", "steps-backtest", "rsi-start", "portfolio", "ingest-binance", "ingest-pandas", "sweep-stored", "postgres-write"]
+let workloads = ["typical", "steps", "steps-backtest", "rsi-start", "portfolio", "ingest-binance", "ingest-pandas", "sweep-stored", "postgres-write", "batch", "separate"]
 guard let workload = arguments.first, workloads.contains(workload) else {
     print("usage: EngineProfile \(workloads.joined(separator: "|")) [RUNS]")
     exit(2)
@@ -114,6 +116,16 @@ case "steps-backtest":
     for _ in 0..<runs { orders = Backtester.run(configuration: BenchmarkBots.takeProfitSteps, candles: minutes).orders.count }
     print(minutes.count, orders)
 case "rsi-start": print(minutes.count, replayOnePair(BenchmarkBots.rsiStart, minutes))
+case "batch", "separate":
+    // The 100-point grid on one thread: stepped together, or one backtest after another.
+    var orders = 0
+    for _ in 0..<runs {
+        let results = workload == "batch"
+            ? Backtester.run(batch: BenchmarkBots.ladderGrid, candles: minutes)
+            : BenchmarkBots.ladderGrid.map { Backtester.run(configuration: $0, candles: minutes, recordEquity: false) }
+        orders = results.reduce(0) { $0 + $1.orders.count }
+    }
+    print(minutes.count * BenchmarkBots.ladderGrid.count, orders)
 default:
     let series = BenchmarkBots.portfolioCandles()
     var orders = 0
