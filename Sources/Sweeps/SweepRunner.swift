@@ -21,8 +21,9 @@ public struct SweepJob: Sendable {
 ///
 /// `workers` threads take jobs a few at a time (dynamic scheduling: a slow point never holds up a
 /// stripe of others; one-pair jobs over shared candles up to 64 at a time, which step together
-/// over one pass of the candles, ``Backtester/run(batch:candles:detail:)``, and each take half of
-/// a worker's share of what is left, so the last ones spread over the workers) and hand each
+/// over one pass of the candles, ``Backtester/run(batch:candles:detail:)``, each take at most
+/// half of a worker's share of what is left, so the last ones spread over the workers, and
+/// fewer when the runs' order logs are long, see ``SweepExchange/take(upTo:workers:)``) and hand each
 /// finished run to one writer thread, which passes them to
 /// `sink` in batches. A batch is handed over once it holds `batchSize` runs, or `batchRows`
 /// order and deal rows, or its first run has waited `batchDelay`, or no run is left to come.
@@ -113,6 +114,7 @@ public struct SweepRunner: Sendable {
                 let start = clock.now
                 // The equity curve is never kept: only its statistics are, in the metrics.
                 let results = backtests(taken.map { jobs[$0].configuration })
+                exchange.noteLogs(results.reduce(0) { max($0, $1.orders.count + $1.deals.count) })
                 // A batched job's share of its batch's time.
                 let elapsed = (clock.now - start) / taken.count
                 for (k, var result) in zip(taken, results) {
@@ -165,14 +167,31 @@ public final class SweepExchange: @unchecked Sendable {
 
     /// The next points to compute, or `nil` when all are taken (or the writer failed): half of
     /// each worker's share of what is left, at least 1 and at most `limit`, so the last points
-    /// spread over the workers.
+    /// spread over the workers; and no more than ``logBudget`` order and deal records' worth
+    /// of points of the longest log seen so far (8 before any run has finished), since points
+    /// stepped together hold their logs at once until the last of them ends.
     func take(upTo limit: Int, workers: Int) -> Range<Int>? {
         condition.lock()
         defer { condition.unlock() }
         guard error == nil, next < total else { return nil }
-        let count = min(limit, max(1, (total - next) / (2 * workers)))
+        let byMemory = longestLog == 0 ? 8 : max(1, Self.logBudget / longestLog)
+        let count = min(limit, byMemory, max(1, (total - next) / (2 * workers)))
         next += count
         return next - count..<next
+    }
+
+    /// Order and deal records the points a worker steps together may hold at once (about 60 MB
+    /// of order records): a bot logging 50,000 orders a run is stepped 8 at a time, a typical
+    /// ladder's few hundred up to the 64 a batch takes.
+    static let logBudget = 400_000
+    /// The longest order log plus deals of a finished run so far.
+    private var longestLog = 0
+
+    /// Records the longest log of a group of finished runs (``take(upTo:workers:)``).
+    func noteLogs(_ records: Int) {
+        condition.lock()
+        longestLog = max(longestLog, records)
+        condition.unlock()
     }
 
     /// Hands a finished run to the writer; waits while two batches' worth are waiting.
