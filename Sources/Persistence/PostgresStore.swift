@@ -368,32 +368,40 @@ public final class PostgresStore: RunDatabase, @unchecked Sendable {
     /// Copies every row of the SQLite databases at `paths` in, in one transaction: each table
     /// of each shard goes by `COPY` into a temporary table, then into the real one with
     /// `ON CONFLICT DO NOTHING`, so rows already here are kept; a link keeps the lowest grid
-    /// point, and a run stored by `run` in a shard stands alone here too.
+    /// point, and a run stored by `run` in a shard stands alone here too. A shard's rows are read
+    /// `pageRows` at a time as the `COPY` goes (``RunStore/rows(of:afterRowID:limit:)``), so
+    /// memory stays flat whatever the shards hold.
     public func merge(paths: [String]) throws(StorageError) {
-        var shards: [(path: String, rows: [(table: String, columns: [String], rows: [StoredRow])])] = []
-        for path in paths {
-            let shard = try RunStore(path: path)
-            var tables: [(String, [String], [StoredRow])] = []
-            for table in Schema.tables {
-                let columns = try shard.columns(of: table)
-                tables.append((table, columns, try shard.rows(of: table)))
-            }
-            shards.append((path, tables))
-        }
-        let data = shards
+        try merge(paths: paths, pageRows: 1024)
+    }
+
+    func merge(paths: [String], pageRows: Int) throws(StorageError) {
+        // Every shard opens (an older one is migrated) before anything is written.
+        var shards: [RunStore] = []
+        for path in paths { shards.append(try RunStore(path: path)) }
+        let opened = shards
         try call("merging into") { connection, logger in
             try await Self.transaction(connection, logger: logger) {
-                for shard in data {
-                    for (table, columns, rows) in shard.rows {
+                for shard in opened {
+                    for table in Schema.tables {
+                        let columns = try shard.columns(of: table)
                         let stage = "merge_\(table)"
                         try await connection.execute("CREATE TEMPORARY TABLE \(stage) (LIKE \(table) INCLUDING DEFAULTS) ON COMMIT DROP", logger: logger)
-                        var next = 0
+                        var after = Int64.min
+                        var failure: StorageError?
                         try await connection.copy(into: stage, columns: columns, logger: logger) { text in
-                            guard next < rows.count else { return false }
-                            for row in rows[next..<min(next + 1024, rows.count)] { text.row(row.values) }
-                            next += 1024
-                            return true
+                            do throws(StorageError) {
+                                let page = try shard.rows(of: table, afterRowID: after, limit: pageRows)
+                                guard let last = page.lastRowID else { return false }
+                                for row in page.rows { text.row(row.values) }
+                                after = last
+                                return true
+                            } catch {
+                                failure = error
+                                return false
+                            }
                         }
+                        if let failure { throw failure }
                         let list = columns.joined(separator: ", ")
                         try await connection.execute("INSERT INTO \(table) (\(list)) SELECT \(list) FROM \(stage) ON CONFLICT DO NOTHING", logger: logger)
                     }
@@ -414,6 +422,20 @@ extension RunStore {
     /// Column names of `table` in order.
     func columns(of table: String) throws(StorageError) -> [String] {
         try reading { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]) }
+    }
+
+    /// Up to `limit` rows of `table` (one of ``Schema/tables``) whose SQLite row id is above
+    /// `rowID`, in row-id order, with their values in the columns' order; and the last row's id
+    /// (`nil` when none is left), to ask for the next page with.
+    func rows(of table: String, afterRowID rowID: Int64, limit: Int) throws(StorageError) -> (rows: [StoredRow], lastRowID: Int64?) {
+        precondition(Schema.tables.contains(table), "not a table of the schema: \(table)")
+        return try reading { db in
+            let fetched = try Row.fetchAll(db, sql: "SELECT rowid AS merge_row_id, * FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT ?", arguments: [rowID, limit])
+            let rows = fetched.map { row in
+                StoredRow(columns: Array(row.columnNames.dropFirst()), values: row.databaseValues.dropFirst().map(Self.storedValue))
+            }
+            return (rows, fetched.last.map { $0["merge_row_id"] as Int64 })
+        }
     }
 }
 

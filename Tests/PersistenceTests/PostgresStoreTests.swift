@@ -208,6 +208,30 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Shards merged into PostgreSQL a few rows at a time (pages of 7, so every table of the
+    /// run takes many pages) hold, value for value, what the same shards merged into SQLite hold:
+    /// the run with its orders from one shard, its sweep link from the other.
+    @Test func shardsMergedPageByPageEqualTheSameShardsMergedIntoSQLite() throws {
+        let database = try PostgresTestServer.freshDatabase()
+        defer { database.drop() }
+        let (result, identity) = try Self.waveRun()
+        #expect(result.orders.count > 200, "\(result.orders.count) orders")
+        let sweepID = "5e1f0000-0000-8000-8000-000000000003"
+        let withOrders = SchemaTests.temporaryDatabase(), linked = SchemaTests.temporaryDatabase()
+        try RunStore(path: withOrders).write(result, identity: identity, orders: .all, membership: .standalone, executedAt: "2026-01-02T03:04:05.678Z", wallSeconds: 0.25)
+        let shard = try RunStore(path: linked)
+        try shard.recordSweep(SweepRecord(id: sweepID, grid: #"{"take_profit": [0.002]}"#, baseConfig: identity.canonicalConfiguration, dataFingerprint: identity.dataFingerprint,
+                                          runs: 1, invalidPoints: "[]", createdAt: "2026-01-01T00:00:00.125Z", orders: "none", objective: "sharpe_ratio"))
+        try shard.write(result, identity: identity, orders: .none, membership: .sweep(sweepID, point: 4), executedAt: "2026-01-03T00:00:00.000Z", wallSeconds: 1)
+        let postgres = try PostgresStore(url: database.url)
+        try postgres.merge(paths: [withOrders, linked], pageRows: 7)
+        let reference = try RunStore(path: SchemaTests.temporaryDatabase())
+        try reference.merge(paths: [withOrders, linked])
+        try Self.expectSameRows(postgres, reference)
+        #expect(try postgres.count("order_logs") == result.orders.count)
+        #expect(try postgres.members(ofSweep: sweepID).map(\.point) == [4])
+    }
+
     /// A two-pair run stored without its orders keeps each symbol's figures in PostgreSQL as in
     /// SQLite (the hand-worked values of ``SymbolResultsTests/twoPairRun()``).
     @Test func eachSymbolsFiguresAreStoredWithoutTheRunsOrdersAsInSQLite() throws {
