@@ -15,6 +15,7 @@ build_packages=(
 
 ci_packages=(
   postgresql       # the PostgreSQL server the storage tests write to (scripts/start-postgres.sh)
+  openssl          # its throw-away TLS authority and certificates (scripts/start-postgres.sh)
 )
 
 packages=("${build_packages[@]}")

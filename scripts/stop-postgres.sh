@@ -9,4 +9,4 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 fi
-rm -rf "$data" "$data.initdb.log"
+rm -rf "$data" "$data.initdb.log" "$data.tls" "$data.tls.log"

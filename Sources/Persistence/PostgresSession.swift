@@ -103,10 +103,11 @@ final class PostgresSession: @unchecked Sendable {
 
     /// PostgresNIO's configuration for `url`: the `sslmode`s it can honour are `disable`,
     /// `prefer` (TLS when the server offers it, without certificate checks, as libpq),
-    /// `require` (TLS or no connection, without certificate checks), `verify-ca` (the
-    /// certificate must chain to the system's trusted roots) and `verify-full` (and name the
-    /// host). `allow` (plain first, TLS only if the server insists) has no PostgresNIO
-    /// equivalent and is refused.
+    /// `require` (TLS or no connection, without certificate checks unless `sslrootcert` is
+    /// given, then as `verify-ca`), `verify-ca` (the certificate must chain to `sslrootcert`'s
+    /// authorities, else the system's trusted roots) and `verify-full` (and name the host).
+    /// `allow` (plain first, TLS only if the server insists) has no PostgresNIO equivalent and
+    /// is refused. `sslcert` and `sslkey` are the client certificate the server may ask for.
     static func configuration(_ url: PostgresURL, password: String?) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
@@ -117,16 +118,33 @@ final class PostgresSession: @unchecked Sendable {
             throw StorageError("--db \(url): sslmode=allow is not supported (PostgresNIO cannot fall back from plain to TLS); use disable, prefer, require, verify-ca or verify-full.")
         case .prefer:
             tlsConfiguration.certificateVerification = .none
-            tls = .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+            tls = .prefer(try NIOSSLContext(configuration: try withFiles(tlsConfiguration)))
         case .require:
-            tlsConfiguration.certificateVerification = .none
-            tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
+            // As libpq: with a root certificate given, require checks the chain as verify-ca.
+            tlsConfiguration.certificateVerification = url.rootCertificateFile == nil ? .none : .noHostnameVerification
+            tls = .require(try NIOSSLContext(configuration: try withFiles(tlsConfiguration)))
         case .verifyCA:
             tlsConfiguration.certificateVerification = .noHostnameVerification
-            tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
+            tls = .require(try NIOSSLContext(configuration: try withFiles(tlsConfiguration)))
         case .verifyFull:
             tlsConfiguration.certificateVerification = .fullVerification
-            tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
+            tls = .require(try NIOSSLContext(configuration: try withFiles(tlsConfiguration)))
+        }
+        /// The URL's TLS files in `configuration`: its trusted roots, its client certificate and key.
+        func withFiles(_ configuration: TLSConfiguration) throws -> TLSConfiguration {
+            var configuration = configuration
+            for (key, path) in [("sslrootcert", url.rootCertificateFile), ("sslcert", url.certificateFile), ("sslkey", url.keyFile)] {
+                guard let path else { continue }
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw StorageError("--db \(url): the \(key) file \(path) does not exist or cannot be read.")
+                }
+            }
+            if let root = url.rootCertificateFile { configuration.trustRoots = .file(root) }
+            if let certificate = url.certificateFile, let key = url.keyFile {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+            return configuration
         }
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: password, database: url.database, tls: tls)
         configuration.options.connectTimeout = .seconds(Int64(url.connectTimeout))

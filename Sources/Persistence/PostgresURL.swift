@@ -2,7 +2,8 @@ import Foundation
 
 /// A PostgreSQL connection URL, `postgresql://USER@HOST:PORT/DB?sslmode=MODE`, as libpq reads
 /// it: the user defaults to `PGUSER` or the login name, the host to `localhost`, the port to
-/// 5432, the database to the user name, `sslmode` to `prefer`.
+/// 5432, the database to the user name, `sslmode` to `prefer`. TLS files: `sslrootcert`,
+/// `sslcert` and `sslkey` (paths of PEM files, percent-encoded like any value).
 ///
 /// The password comes from `PGPASSWORD`, else from the password file (`PGPASSFILE` or
 /// `~/.pgpass`, lines `host:port:database:user:password`, `*` matching anything), else from the
@@ -22,12 +23,25 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     public var sslMode: SSLMode
     /// Seconds to wait for the server to answer a connection (`connect_timeout`), default 10.
     public var connectTimeout: Int
+    /// PEM files, as libpq names them: `sslrootcert`, the certificate authorities the server's
+    /// certificate must chain to (`verify-ca`, `verify-full`; default: the system's); `sslcert`
+    /// and `sslkey`, the client's certificate and its private key, sent when the server asks for
+    /// one (`cert` authentication). `nil`: not given (libpq's `~/.postgresql/` defaults are not
+    /// read).
+    public var rootCertificateFile: String?
+    public var certificateFile: String?
+    public var keyFile: String?
     /// A password written in the URL (discouraged; PGPASSWORD or ~/.pgpass are preferred).
     var urlPassword: String?
 
     /// The URL without its password.
     public var description: String {
-        "postgresql://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" + (sslMode == .prefer ? "" : "?sslmode=\(sslMode.rawValue)")
+        var parameters: [String] = []
+        if sslMode != .prefer { parameters.append("sslmode=\(sslMode.rawValue)") }
+        for (key, value) in [("sslrootcert", rootCertificateFile), ("sslcert", certificateFile), ("sslkey", keyFile)] {
+            if let value { parameters.append("\(key)=\(value)") }
+        }
+        return "postgresql://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
     }
 
     /// Parses `text`.
@@ -80,6 +94,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         let database = path.isEmpty ? user : decode(path[...])
         var sslMode = SSLMode.prefer
         var connectTimeout = 10
+        var files: [String: String] = [:]
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1)
             let key = decode(parts[0]), value = parts.count > 1 ? decode(parts[1]) : ""
@@ -94,9 +109,18 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
                 connectTimeout = seconds == 0 ? 10 : seconds
             case "application_name":
                 break
+            case "sslrootcert", "sslcert", "sslkey":
+                guard !value.isEmpty else { throw StorageError("\(shown): \(key) needs the path of a PEM file.") }
+                files[key] = value
             default:
-                throw StorageError("\(shown): the URL parameter '\(key)' is not supported (supported: sslmode, connect_timeout, application_name).")
+                throw StorageError("\(shown): the URL parameter '\(key)' is not supported (supported: sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name).")
             }
+        }
+        if (files["sslcert"] == nil) != (files["sslkey"] == nil) {
+            throw StorageError("\(shown): give sslcert and sslkey together (the client certificate and its private key).")
+        }
+        if sslMode == .disable && !files.isEmpty {
+            throw StorageError("\(shown): sslrootcert, sslcert and sslkey need TLS, but sslmode=disable turns it off.")
         }
         guard !database.isEmpty, !user.isEmpty else { throw StorageError("\(shown): give a user and a database, as in postgresql://USER@HOST:PORT/DB.") }
         self.user = user
@@ -105,6 +129,9 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         self.database = database
         self.sslMode = sslMode
         self.connectTimeout = connectTimeout
+        rootCertificateFile = files["sslrootcert"]
+        certificateFile = files["sslcert"]
+        keyFile = files["sslkey"]
     }
 
     /// `text` with any password between `://user:` and `@` replaced by `***`.
