@@ -462,8 +462,9 @@ struct SweepCommand: ParsableCommand {
         }
         let jobs = pending.map { SweepJob(configuration: $0.configuration, identity: $0.identity, point: $0.index) }
         let collected = CollectedMetrics()
+        // One-pair points over one series step together (docs/SWEEPS.md, "Batched backtests").
         try SweepRunner(workers: context.workers).run(
-            jobs, keepOrders: detail == .all,
+            jobs, keepOrders: detail == .all, batchLimit: runner.symbolData == nil ? 64 : 1,
             sink: { batch in
                 try store.write(batch: batch, orders: detail, sweepID: sweepID, executedAt: RunCommand.wallClockISO8601())
                 collected.add(batch)
@@ -472,7 +473,7 @@ struct SweepCommand: ParsableCommand {
                 counter.set(count)
                 meter.update(done: before + count)
             },
-            backtest: { runner.run($0) }
+            backtests: { runner.run(batch: $0) }
         )
         if progressTotal == nil || before + pending.count == total { meter.finish() }
         var metrics = collected.metrics
@@ -819,6 +820,13 @@ struct PointRunner: Sendable {
         let bars = SymbolData.fingerprint(symbols: traded, series: series(of: configuration), signalsText: symbolData?.signalsText)
         guard configuration.fillModel == .detail, let detailCandles else { return bars }
         return detailCandles.fingerprint(barsFingerprint: bars, symbols: traded)
+    }
+
+    /// Every configuration's backtest, in their order: one-pair points over the one series step
+    /// together (``Backtester/run(batch:candles:detail:)``), the same bits as ``run(_:)`` each.
+    func run(batch configurations: [BotConfiguration]) -> [BacktestResult] {
+        guard symbolData == nil else { return configurations.map(run) }
+        return Backtester.run(batch: configurations, candles: candles, detail: detail)
     }
 
     func run(_ configuration: BotConfiguration) -> BacktestResult {

@@ -85,11 +85,13 @@ public struct SweepRunner: Sendable {
     }
 
     /// The scheduler itself: each worker takes up to `batchLimit` jobs at a time (fewer as the
-    /// jobs run out, so both workers stay busy to the end) and backtests them with one call of
-    /// `backtests`, which returns one result per configuration in their order.
-    func run(
+    /// jobs run out, so both workers stay busy to the end, and fewer when their order logs are
+    /// long) and backtests them with one call of `backtests`, which returns one result per
+    /// configuration in their order (``Backtester/run(batch:candles:detail:)``, say). Scheduled,
+    /// handed over and stored as ``run(_:candles:detail:keepOrders:sink:stored:)`` does.
+    public func run(
         _ jobs: [SweepJob], keepOrders: Bool, batchLimit: Int,
-        sink: @escaping @Sendable ([SweepRun]) throws -> Void, stored: (@Sendable (Int) -> Void)?,
+        sink: @escaping @Sendable ([SweepRun]) throws -> Void, stored: (@Sendable (Int) -> Void)? = nil,
         backtests: @escaping @Sendable ([BotConfiguration]) -> [BacktestResult]
     ) throws {
         if jobs.isEmpty { return }
@@ -168,22 +170,22 @@ public final class SweepExchange: @unchecked Sendable {
     /// The next points to compute, or `nil` when all are taken (or the writer failed): half of
     /// each worker's share of what is left, at least 1 and at most `limit`, so the last points
     /// spread over the workers; and no more than ``logBudget`` order and deal records' worth
-    /// of points of the longest log seen so far (8 before any run has finished), since points
+    /// of points of the longest log seen so far (1 before any run has finished), since points
     /// stepped together hold their logs at once until the last of them ends.
     func take(upTo limit: Int, workers: Int) -> Range<Int>? {
         condition.lock()
         defer { condition.unlock() }
         guard error == nil, next < total else { return nil }
-        let byMemory = longestLog == 0 ? 8 : max(1, Self.logBudget / longestLog)
+        let byMemory = longestLog == 0 ? 1 : max(1, Self.logBudget / longestLog)
         let count = min(limit, byMemory, max(1, (total - next) / (2 * workers)))
         next += count
         return next - count..<next
     }
 
-    /// Order and deal records the points a worker steps together may hold at once (about 60 MB
-    /// of order records): a bot logging 50,000 orders a run is stepped 8 at a time, a typical
-    /// ladder's few hundred up to the 64 a batch takes.
-    static let logBudget = 400_000
+    /// Order and deal records the points a worker steps together may hold at once (about 8 MB
+    /// of records): a bot logging 25,000 orders a run goes 2 at a time, one logging 50,000 alone,
+    /// a typical ladder's few hundred up to the 64 a batch takes.
+    static let logBudget = 50_000
     /// The longest order log plus deals of a finished run so far.
     private var longestLog = 0
 
