@@ -60,7 +60,7 @@ public struct EquityCurveAccumulator: Sendable {
     public mutating func add(equity value: Double, openTime: Int64) {
         if openTime >= dayEnd {
             if bars > 0 { closeDay() }
-            dayEnd = Self.dayBoundary(openTime: openTime, dayEnd: dayEnd).dayEnd
+            dayEnd = Self.endOfDay(containing: openTime)
         }
         bars += 1
         let x = (value / previous - 1) - riskFreePerPeriod

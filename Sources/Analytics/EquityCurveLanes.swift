@@ -141,13 +141,12 @@ public struct EquityCurveLanes: Sendable {
 }
 
 extension EquityCurveAccumulator {
-    /// Whether a bar opening at `openTime` begins a new UTC day after `dayEnd` (the end of the
-    /// current one, `Int64.min` before any bar), and the end of the day it lies in: the day
-    /// boundary ``add(equity:openTime:)`` keeps, for callers that add many curves' bars at once
-    /// (``EquityCurveLanes``).
+    /// The end of the UTC day holding `openTime` (nanoseconds; floor division, so times before
+    /// 1970 fall in their own day): a bar opening at or after it begins a new day, as
+    /// ``add(equity:openTime:)`` counts days for the daily Sharpe ratio and ``EquityCurveLanes``'
+    /// callers do for many curves at once.
     @inlinable @inline(__always)
-    public static func dayBoundary(openTime: Int64, dayEnd: Int64) -> (newDay: Bool, dayEnd: Int64) {
-        guard openTime >= dayEnd else { return (false, dayEnd) }
-        return (true, (openTime >= 0 ? openTime / day : (openTime - day + 1) / day) * day + day)
+    public static func endOfDay(containing openTime: Int64) -> Int64 {
+        (openTime >= 0 ? openTime / day : (openTime - day + 1) / day) * day + day
     }
 }

@@ -72,7 +72,7 @@ struct BatchReplay {
         let quoteTotals = UnsafeMutablePointer<Double>.allocate(capacity: padded)
         let baseTotals = UnsafeMutablePointer<Double>.allocate(capacity: padded)
         // Per bar of a block: the range widened by the gap leg from the previous close; and the
-        // bars of the block that begin a new UTC day (EquityCurveAccumulator.dayBoundary), in order.
+        // bars of the block that begin a new UTC day (EquityCurveAccumulator.endOfDay), in order.
         let lowest = UnsafeMutablePointer<Double>.allocate(capacity: Self.blockBars)
         let highest = UnsafeMutablePointer<Double>.allocate(capacity: Self.blockBars)
         let newDays = UnsafeMutablePointer<Int>.allocate(capacity: Self.blockBars)
@@ -94,15 +94,10 @@ struct BatchReplay {
         var gate = ConditionSet(conditions: [], interval: candles.intervalNanoseconds ?? 1)
         let count = candles.count
         var dayEnd = Int64.min
-        candles.openTimes.withUnsafeBufferPointer { times in
-        candles.opens.withUnsafeBufferPointer { opens in
-        candles.highs.withUnsafeBufferPointer { highs in
-        candles.lows.withUnsafeBufferPointer { lows in
-        candles.closes.withUnsafeBufferPointer { closes in
-        candles.volumes.withUnsafeBufferPointer { volumes in
+        CandleColumns.of(candles) { columns in
         replays.withUnsafeMutableBufferPointer { replays in
         snapshots.withUnsafeMutableBufferPointer { snapshots in
-            let columns = CandleColumns(times: times, opens: opens, highs: highs, lows: lows, closes: closes, volumes: volumes)
+            let (times, opens, highs, lows, closes) = (columns.times, columns.opens, columns.highs, columns.lows, columns.closes)
             /// Bar `bar` of lane `k`, which is not quiet: as the one-bot loop takes it.
             func eventful(_ k: Int, bar: Int) {
                 let previousClose = bar > 0 ? closes[bar - 1] : 0
@@ -142,12 +137,13 @@ struct BatchReplay {
                     }
                     lowest[bar - blockStart] = low
                     highest[bar - blockStart] = high
-                    let boundary = EquityCurveAccumulator.dayBoundary(openTime: times[bar], dayEnd: dayEnd)
-                    if boundary.newDay && bar > 0 {
-                        newDays[dayStarts] = bar
-                        dayStarts += 1
+                    if times[bar] >= dayEnd {
+                        if bar > 0 {
+                            newDays[dayStarts] = bar
+                            dayStarts += 1
+                        }
+                        dayEnd = EquityCurveAccumulator.endOfDay(containing: times[bar])
                     }
-                    dayEnd = boundary.dayEnd
                 }
                 for first in stride(from: 0, to: padded, by: width) {
                     let members = first..<min(lanes, first + width)
@@ -195,7 +191,7 @@ struct BatchReplay {
                 }
                 blockStart = blockEnd
             }
-        }}}}}}}}
+        }}}
         for k in 0..<lanes where snapshots[k].inPosition { replays[k].engine.barsInPosition += count - runStarts[k] }
         for (pair, curve) in pairs.enumerated() {
             let first = pair * pairWidth

@@ -21,13 +21,7 @@ extension DCAEngine {
         var equity = self.equity
         self.equity = []
         defer { self.equity = equity }
-        candles.openTimes.withUnsafeBufferPointer { times in
-        candles.opens.withUnsafeBufferPointer { opens in
-        candles.highs.withUnsafeBufferPointer { highs in
-        candles.lows.withUnsafeBufferPointer { lows in
-        candles.closes.withUnsafeBufferPointer { closes in
-        candles.volumes.withUnsafeBufferPointer { volumes in
-            let columns = CandleColumns(times: times, opens: opens, highs: highs, lows: lows, closes: closes, volumes: volumes)
+        CandleColumns.of(candles) { columns in
             // The curve is written straight into the capacity reserved above (bar `bar` at index
             // `bar` of the new elements): no uniqueness check, a runtime call, per bar.
             equity.append(addingCapacity: recordsEquity ? count : 0) { recorded in
@@ -36,7 +30,7 @@ extension DCAEngine {
                     initialized = recordsEquity ? count : 0
                 }
             }
-        }}}}}}
+        }
     }
 
     /// What a run over `candles` needs before its first bar: the periods per year, a fresh equity
@@ -301,4 +295,17 @@ struct CandleColumns {
     let volumes: UnsafeBufferPointer<Double>
 
     var count: Int { opens.count }
+
+    /// Calls `body` with the columns of `candles` (valid only during the call).
+    @inline(__always)
+    static func of<Result>(_ candles: CandleSeries, _ body: (CandleColumns) throws -> Result) rethrows -> Result {
+        try candles.openTimes.withUnsafeBufferPointer { times in
+        try candles.opens.withUnsafeBufferPointer { opens in
+        try candles.highs.withUnsafeBufferPointer { highs in
+        try candles.lows.withUnsafeBufferPointer { lows in
+        try candles.closes.withUnsafeBufferPointer { closes in
+        try candles.volumes.withUnsafeBufferPointer { volumes in
+            try body(CandleColumns(times: times, opens: opens, highs: highs, lows: lows, closes: closes, volumes: volumes))
+        }}}}}}
+    }
 }
