@@ -81,12 +81,9 @@ public struct EquityCurveLanes: Sendable {
         return (worst, threshold)
     }
 
-    /// The statistics in the order a C kernel lays them out (previous, risk-free, sum, downside,
-    /// shift, shifted sum, shifted squares, peak, threshold, worst): lane `i` of statistic `s`
-    /// at `pointer[s * stride + i]`.
-    public static let statistics = 10
-
-    /// Writes the statistics at `pointer` (``statistics`` rows of `stride` doubles).
+    /// Writes the ten statistics at `pointer` in the order a C kernel lays them out (previous,
+    /// risk-free, sum, downside, shift, shifted sum, shifted squares, peak, threshold, worst):
+    /// lane `i` of statistic `s` at `pointer[s * stride + i]`.
     public func copy(to pointer: UnsafeMutablePointer<Double>, stride: Int) {
         func row(_ s: Int, _ vector: Vector) {
             for i in 0..<Vector.scalarCount { pointer[s * stride + i] = vector[i] }

@@ -123,6 +123,10 @@ struct BatchReplay {
             func load(_ pointer: UnsafeMutablePointer<Double>, _ k: Int) -> Vector {
                 UnsafeRawPointer(pointer + k).loadUnaligned(as: Vector.self)
             }
+            /// The first bar that may not be quiet for some lane of the group starting at lane `first`.
+            func groupEnd(_ first: Int) -> Int {
+                (first..<first + width).reduce(Int.max) { min($0, ends[$1]) }
+            }
             var blockStart = 0
             while blockStart < count {
                 let blockEnd = min(count, blockStart + Self.blockBars)
@@ -148,7 +152,7 @@ struct BatchReplay {
                 for first in stride(from: 0, to: padded, by: width) {
                     let members = first..<min(lanes, first + width)
                     let groupPairs = first / pairWidth..<(first + width) / pairWidth
-                    var end = (first..<first + width).reduce(Int.max) { min($0, ends[$1]) }
+                    var end = groupEnd(first)
                     var day = 0
                     var bar = blockStart
                     while bar < blockEnd {
@@ -180,7 +184,7 @@ struct BatchReplay {
                         } else {
                             for k in members where !(low > floors[k] && high < ceilings[k]) { eventful(k, bar: bar) }
                         }
-                        end = (first..<first + width).reduce(Int.max) { min($0, ends[$1]) }
+                        end = groupEnd(first)
                         for pair in groupPairs {
                             let lane = pair * pairWidth
                             if day < dayStarts && newDays[day] == bar { pairs[pair].closeDay(&curves, lanes: min(lanes, lane)..<min(lanes, lane + pairWidth)) }
